@@ -1,0 +1,3 @@
+from rolecall.cli.main import main
+
+main()

@@ -1,0 +1,320 @@
+"""Aggregate scores.jsonl into summary.json: intervals, reliability, unscored counts, verdicts.
+
+Reads only the run directory's files (plus the instrument and persona they name), so a summary
+can be rebuilt at any time.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from statistics import median
+from typing import Any
+
+import numpy as np
+
+from rolecall.instrument import Instrument
+from rolecall.persona import Hypothesis
+from rolecall.rundir import FailureRecord, RunDir, ScoreRecord, TurnRecord, read_records
+from rolecall.stats import (
+    cronbach_alpha,
+    dimension_estimate,
+    dimension_verdict,
+    icc_test_retest,
+    judge_alpha,
+    overall_verdict,
+    paired_comparison,
+    parse_range,
+    with_holm,
+)
+
+Key = tuple[str, int]  # (item, epoch)
+
+
+def _r(x: float | None, nd: int = 3) -> float | None:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return None
+    return round(float(x), nd)
+
+
+def panel_scores(scores: Iterable[ScoreRecord], subject: str) -> dict[str, dict[Key, float]]:
+    """dimension -> (item, epoch) -> mean over judges of the scored verdicts."""
+    acc: dict[str, dict[Key, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for s in scores:
+        if s.subject == subject and s.score is not None:
+            acc[s.dimension][(s.item, s.epoch)].append(s.score)
+    return {d: {k: float(np.mean(v)) for k, v in by.items()} for d, by in acc.items()}
+
+
+def _by_item(panel: dict[Key, float]) -> dict[str, list[float]]:
+    out: dict[str, list[float]] = defaultdict(list)
+    for (item, _epoch), v in sorted(panel.items()):
+        out[item].append(v)
+    return dict(out)
+
+
+def _matrix(panel: dict[Key, float], rows: str) -> np.ndarray:
+    items = sorted({k[0] for k in panel})
+    epochs = sorted({k[1] for k in panel})
+    m = np.full((len(items), len(epochs)), np.nan)
+    for (item, epoch), v in panel.items():
+        m[items.index(item), epochs.index(epoch)] = v
+    return m if rows == "items" else m.T
+
+
+def _complete_rows(m: np.ndarray) -> np.ndarray:
+    return m[~np.isnan(m).any(axis=1)] if m.size else m
+
+
+def _judge_alpha(records: list[ScoreRecord]) -> float | None:
+    judges = sorted({r.judge for r in records})
+    if len(judges) < 2:
+        return None
+    units = sorted({(r.item, r.epoch) for r in records})
+    m = np.full((len(judges), len(units)), np.nan)
+    for r in records:
+        if r.score is not None:
+            m[judges.index(r.judge), units.index((r.item, r.epoch))] = r.score
+    return judge_alpha(m)
+
+
+def _representative(records: list[ScoreRecord], mean: float | None) -> list[dict[str, Any]]:
+    scored = [r for r in records if r.score is not None and r.evidence.strip()]
+    scored.sort(
+        key=lambda r: (
+            not r.quote_verified,
+            abs((r.score or 0) - (mean or 0)),
+            -min(len(r.evidence), 200),
+            r.item,
+            r.epoch,
+        )
+    )
+    return [
+        {
+            "item": r.item,
+            "epoch": r.epoch,
+            "judge": r.judge,
+            "score": r.score,
+            "quote": r.evidence,
+            "verified": r.quote_verified,
+        }
+        for r in scored[:3]
+    ]
+
+
+def dimension_block(
+    instrument: Instrument, records: list[ScoreRecord], subject: str, seed: int
+) -> dict[str, dict[str, Any]]:
+    panel = panel_scores(records, subject)
+    out: dict[str, dict[str, Any]] = {}
+    for dim in instrument.dimensions:
+        recs = [r for r in records if r.subject == subject and r.dimension == dim.id]
+        dim_panel = panel.get(dim.id, {})
+        est = dimension_estimate(_by_item(dim_panel), seed=seed)
+        by_judge: dict[str, dict[str, Any]] = {}
+        for judge in sorted({r.judge for r in recs}):
+            jr = [r for r in recs if r.judge == judge]
+            vals = [r.score for r in jr if r.score is not None]
+            by_judge[judge] = {
+                "mean": _r(float(np.mean(vals))) if vals else None,
+                "n": len(vals),
+                "unscored": sum(r.score is None for r in jr),
+                "unverified_quotes": sum(r.quote_verified is False for r in jr),
+            }
+        epochs = {k[1] for k in dim_panel}
+        out[dim.id] = {
+            "name": dim.name,
+            "mean": _r(est.mean),
+            "ci_low": _r(est.ci_low),
+            "ci_high": _r(est.ci_high),
+            "n": est.n,
+            "n_items": est.n_items,
+            "unscored": sum(r.score is None for r in recs),
+            "cronbach_alpha": _r(cronbach_alpha(_complete_rows(_matrix(dim_panel, "epochs"))))
+            if len(epochs) > 1
+            else None,
+            "icc": _r(icc_test_retest(_complete_rows(_matrix(dim_panel, "items"))))
+            if len(epochs) > 1
+            else None,
+            "judge_alpha": _r(_judge_alpha(recs)),
+            "judges": by_judge,
+            "evidence": _representative(recs, est.mean),
+        }
+    return out
+
+
+def _items_block(records: list[ScoreRecord], subject: str) -> dict[str, dict[str, Any]]:
+    acc: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    unscored: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for r in records:
+        if r.subject != subject:
+            continue
+        if r.score is None:
+            unscored[r.item][r.dimension] += 1
+        else:
+            acc[r.item][r.dimension].append(r.score)
+    items: dict[str, dict[str, Any]] = {}
+    for item in sorted(set(acc) | set(unscored)):
+        items[item] = {
+            d: {
+                "mean": _r(float(np.mean(acc[item][d]))) if acc[item][d] else None,
+                "n": len(acc[item][d]),
+                "unscored": unscored[item][d],
+            }
+            for d in sorted(set(acc[item]) | set(unscored[item]))
+        }
+    return items
+
+
+def hypothesis_block(
+    hypothesis: Hypothesis, instrument: Instrument, dims: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
+    verdicts: dict[str, str] = {}
+    per_dim: dict[str, Any] = {}
+    for dim_id, expr in hypothesis.expect.items():
+        rng = parse_range(expr, scale_min=instrument.scale.min, scale_max=instrument.scale.max)
+        d = dims.get(dim_id, {})
+        v = dimension_verdict(rng, d.get("ci_low"), d.get("ci_high"), d.get("mean"))
+        verdicts[dim_id] = v
+        per_dim[dim_id] = {
+            "expected": expr,
+            "range": [rng.low, rng.high],
+            "mean": d.get("mean"),
+            "ci_low": d.get("ci_low"),
+            "ci_high": d.get("ci_high"),
+            "verdict": v,
+        }
+    return {
+        "instrument": hypothesis.instrument,
+        "statement": hypothesis.statement,
+        "verdict": overall_verdict(verdicts),
+        "dimensions": per_dim,
+    }
+
+
+def _baseline_effects(instrument: Instrument, records: list[ScoreRecord], seed: int) -> dict[str, Any]:
+    persona = panel_scores(records, "persona")
+    base = panel_scores(records, "baseline")
+    comps = []
+    for dim in instrument.dimensions:
+        a = {i: float(np.mean(v)) for i, v in _by_item(base.get(dim.id, {})).items()}
+        b = {i: float(np.mean(v)) for i, v in _by_item(persona.get(dim.id, {})).items()}
+        comps.append(paired_comparison(a, b, dimension=dim.id, seed=seed))
+    return {
+        c.dimension: {
+            "baseline_mean": _r(c.mean_a),
+            "persona_mean": _r(c.mean_b),
+            "effect": _r(c.diff),
+            "ci_low": _r(c.ci_low),
+            "ci_high": _r(c.ci_high),
+            "p_value": _r(c.p_value, 4),
+            "p_holm": _r(c.p_holm, 4),
+            "cliffs_delta": _r(c.cliffs_delta),
+            "n_pairs": c.n_pairs,
+        }
+        for c in with_holm(comps)
+    }
+
+
+def _percentile(values: list[float], q: float) -> float | None:
+    return _r(float(np.percentile(values, q)), 4) if values else None
+
+
+def _calls_block(turns: list[TurnRecord]) -> dict[str, Any]:
+    answers = [t for t in turns if t.role == "assistant"]
+    live = [t.latency_s for t in answers if not t.cached]
+    return {
+        "subject_calls": len(answers),
+        "cached": sum(t.cached for t in answers),
+        "tokens_in": sum(t.tokens_in for t in answers),
+        "tokens_out": sum(t.tokens_out for t in answers),
+        "latency_p50_s": _r(median(live), 4) if live else None,
+        "latency_p95_s": _percentile(live, 95),
+    }
+
+
+def unresolved_failures(
+    failures: Iterable[FailureRecord], turns: list[TurnRecord], scores: list[ScoreRecord]
+) -> list[FailureRecord]:
+    """Failures that a later resume has not made good (latest per call site)."""
+    answered = {(t.item, t.epoch, t.subject) for t in turns if t.role == "assistant"}
+    judged = {(s.item, s.epoch, s.subject, s.dimension, s.judge) for s in scores}
+    latest: dict[tuple[Any, ...], FailureRecord] = {}
+    for f in failures:
+        if f.stage == "interview" and (f.item, f.epoch, f.subject) not in answered:
+            latest[(f.stage, f.item, f.epoch, f.subject)] = f
+        elif f.stage == "judge" and (f.item, f.epoch, f.subject, f.dimension, f.model) not in judged:
+            latest[(f.stage, f.item, f.epoch, f.subject, f.dimension, f.model)] = f
+    return list(latest.values())
+
+
+def summarize(
+    run: RunDir,
+    instrument: Instrument,
+    *,
+    hypothesis: Hypothesis | None,
+    persona_name: str | None,
+    seed: int = 0,
+) -> dict[str, Any]:
+    records = list(read_records(run.scores, ScoreRecord))
+    turns = list(read_records(run.transcript, TurnRecord))
+    failures = unresolved_failures(read_records(run.failures, FailureRecord), turns, records)
+    dims = dimension_block(instrument, records, "persona", seed)
+    persona_recs = [r for r in records if r.subject == "persona"]
+    overall = dimension_estimate(
+        {
+            f"{d}:{item}": v
+            for d, panel in panel_scores(persona_recs, "persona").items()
+            for item, v in _by_item(panel).items()
+        },
+        seed=seed,
+    )
+    by_judge: dict[str, int] = defaultdict(int)
+    for r in records:
+        if r.score is None:
+            by_judge[r.judge] += 1
+    failed_by_model: dict[str, int] = defaultdict(int)
+    for f in failures:
+        failed_by_model[f.model] += 1
+    summary: dict[str, Any] = {
+        "persona": persona_name,
+        "instrument": {
+            "id": instrument.id,
+            "name": instrument.name,
+            "version": instrument.version,
+            "scale": instrument.scale.model_dump(),
+        },
+        "judges": sorted({r.judge for r in records}),
+        "dimensions": dims,
+        "overall": {
+            "mean": _r(overall.mean),
+            "ci_low": _r(overall.ci_low),
+            "ci_high": _r(overall.ci_high),
+            "n": overall.n,
+        },
+        "items": _items_block(records, "persona"),
+        "unscored": {"total": sum(by_judge.values()), "by_judge": dict(by_judge)},
+        "verdicts": {
+            "total": len(persona_recs),
+            "scored": sum(r.score is not None for r in persona_recs),
+        },
+        "failures": {
+            "interview": sum(f.stage == "interview" for f in failures),
+            "judge": sum(f.stage == "judge" for f in failures),
+            "by_model": dict(failed_by_model),
+        },
+        "calls": _calls_block(turns),
+    }
+    timing = run.path / "timing.json"
+    if timing.exists():
+        summary["timing"] = json.loads(timing.read_text(encoding="utf-8"))
+    if any(r.subject == "baseline" for r in records):
+        summary["baseline"] = {
+            "dimensions": dimension_block(instrument, records, "baseline", seed),
+            "effects": _baseline_effects(instrument, records, seed),
+        }
+    if hypothesis is not None and hypothesis.instrument == instrument.id:
+        summary["hypothesis"] = hypothesis_block(hypothesis, instrument, dims)
+    return summary

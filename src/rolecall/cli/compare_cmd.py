@@ -1,0 +1,62 @@
+"""`rolecall compare`: per-dimension differences between runs, with significance and effect sizes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from rolecall.cli.console import console, err_console
+from rolecall.compare import compare_runs
+from rolecall.report.markdown import fmt
+from rolecall.rundir import write_json_atomic
+
+
+def compare(
+    runs: list[Path] = typer.Argument(..., help="Two or more run directories; the first is the reference."),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Folder for compare.json and the comparison report."
+    ),
+    seed: int = typer.Option(0, "--seed", envvar="ROLECALL_SEED"),
+) -> None:
+    """Compare runs dimension by dimension (paired permutation tests, Holm-corrected)."""
+    result = compare_runs(list(runs), seed=seed)
+    names = result["dimension_names"]
+    for comp in result["comparisons"]:
+        t = Table(title=f"{comp['run']}  vs  {comp['reference']}")
+        for col in (
+            "dimension",
+            "ref",
+            "run",
+            "diff",
+            "95% CI",
+            "p",
+            "p (Holm)",
+            "Cliff's δ",
+            "d",
+            "pairs",
+        ):
+            t.add_column(col)
+        for dim, c in comp["dimensions"].items():
+            ci = "—" if c["ci_low"] is None else f"[{fmt(c['ci_low'])}, {fmt(c['ci_high'])}]"
+            t.add_row(
+                names[dim],
+                fmt(c["mean_a"]),
+                fmt(c["mean_b"]),
+                fmt(c["diff"]),
+                ci,
+                fmt(c["p_value"], 4),
+                fmt(c["p_holm"], 4),
+                fmt(c["cliffs_delta"]),
+                fmt(c["cohens_d"]),
+                str(c["n_pairs"]),
+            )
+        console.print(t)
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        write_json_atomic(out / "compare.json", result)
+        from rolecall.report.compare_report import write_compare_reports
+
+        write_compare_reports(out, result)
+        err_console.print(f"wrote {out / 'compare.json'}, compare.md, compare.html", markup=False)

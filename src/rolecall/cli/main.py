@@ -1,0 +1,75 @@
+"""The `rolecall` command: one module per subcommand, wired here."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from rolecall import __version__
+from rolecall.cli import (
+    check_cmd,
+    compare_cmd,
+    instruments_cmd,
+    report_cmd,
+    run_cmd,
+    score_cmd,
+    validate_cmd,
+)
+from rolecall.cli.console import err_console
+from rolecall.errors import RolecallError
+
+app = typer.Typer(
+    name="rolecall",
+    help="Interview AI agent personas with structured instruments, judge every answer against "
+    "anchored rubrics, and report scores with evidence, intervals and a hypothesis verdict.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"rolecall {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version."
+    ),
+) -> None:
+    pass
+
+
+app.command("run")(run_cmd.run)
+app.command("score")(score_cmd.score)
+app.command("validate")(validate_cmd.validate)
+app.command("instruments")(instruments_cmd.instruments)
+app.command("report")(report_cmd.report)
+app.command("check")(check_cmd.check)
+app.command("compare")(compare_cmd.compare)
+
+
+def main() -> None:
+    try:
+        rc = app(standalone_mode=False)
+    except RolecallError as exc:
+        err_console.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+        sys.exit(exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        err_console.print("interrupted", markup=False)
+        sys.exit(130)
+    except Exception as exc:
+        # usage errors from typer's bundled click: print its own short message, exit 2
+        show = getattr(exc, "show", None)
+        if callable(show) and hasattr(exc, "exit_code"):
+            show()
+            sys.exit(int(exc.exit_code))
+        raise
+    sys.exit(rc if isinstance(rc, int) else 0)

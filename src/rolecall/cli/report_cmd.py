@@ -1,0 +1,23 @@
+"""`rolecall report`: regenerate a run's reports from its files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from rolecall.cli.console import console
+from rolecall.instrument import load_instrument
+from rolecall.persona import load_persona
+from rolecall.pipeline import finish
+from rolecall.rundir import RunDir
+
+
+def report(run_dir: Path = typer.Argument(..., help="A run directory.")) -> None:
+    """Rebuild summary.json, report.md and report.html from the run directory's files."""
+    run = RunDir(run_dir)
+    manifest = run.read_manifest()
+    instrument, _ = load_instrument(manifest.instrument["ref"])
+    persona = load_persona(manifest.persona["path"]) if manifest.persona else None
+    finish(run, persona, instrument, manifest)
+    console.print(f"wrote {run.summary}, {run.report_md}", markup=False)

@@ -1,0 +1,106 @@
+"""`rolecall run`: interview a persona and judge its answers."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from rolecall.cli.console import RichProgress, console, err_console
+from rolecall.cli.summary_view import print_summary
+from rolecall.cli.track import track
+from rolecall.errors import RolecallError
+from rolecall.pipeline import RunConfig, execute_run, reopen_run, start_run
+
+
+def run(
+    persona: Path | None = typer.Argument(None, help="Persona role file (Markdown or YAML)."),
+    instrument: str | None = typer.Option(
+        None,
+        "--instrument",
+        "-i",
+        envvar="ROLECALL_INSTRUMENT",
+        help="Built-in instrument id or YAML file. "
+        "Default: the persona hypothesis's instrument, else research-orientation.",
+    ),
+    model: str = typer.Option("local", "--model", "-m", envvar="ROLECALL_MODEL", help="Subject model spec."),
+    judge: list[str] = typer.Option(
+        ["local"],
+        "--judge",
+        "-j",
+        envvar="ROLECALL_JUDGE",
+        help="Judge model spec; repeat for a panel.",
+    ),
+    epochs: int = typer.Option(1, "--epochs", "-e", envvar="ROLECALL_EPOCHS", help="Samples per item."),
+    concurrency: int = typer.Option(
+        4, "--concurrency", "-c", envvar="ROLECALL_CONCURRENCY", help="Calls in flight per model."
+    ),
+    seed: int = typer.Option(
+        0, "--seed", envvar="ROLECALL_SEED", help="Base sampling seed (epoch k uses seed+k)."
+    ),
+    temperature: float = typer.Option(0.7, "--temperature", envvar="ROLECALL_TEMPERATURE"),
+    max_tokens: int = typer.Option(
+        320, "--max-tokens", envvar="ROLECALL_MAX_TOKENS", help="Answer length cap."
+    ),
+    out: Path = typer.Option(
+        Path("runs"), "--out", "-o", envvar="ROLECALL_OUT", help="Parent folder of run directories."
+    ),
+    baseline: bool = typer.Option(
+        False,
+        "--baseline",
+        help="Also interview the model with no persona and report the persona's effect.",
+    ),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the response cache."),
+    resume: Path | None = typer.Option(None, "--resume", help="Finish an interrupted run directory."),
+    tracking_uri: str | None = typer.Option(
+        None,
+        "--tracking-uri",
+        envvar="MLFLOW_TRACKING_URI",
+        help="MLflow tracking URI. Default: a SQLite store in rolecall's data directory.",
+    ),
+    no_track: bool = typer.Option(
+        False, "--no-track", envvar="ROLECALL_NO_TRACK", help="Do not log to MLflow."
+    ),
+) -> None:
+    """Interview PERSONA with an instrument, judge the answers, write a run directory."""
+    if resume is not None:
+        run_dir, p, inst, manifest = reopen_run(resume)
+    else:
+        if persona is None:
+            raise RolecallError("give a persona file, or --resume RUN_DIR")
+        cfg = RunConfig(
+            persona=persona,
+            instrument=instrument,
+            model=model,
+            judges=list(judge),
+            epochs=epochs,
+            concurrency=concurrency,
+            seed=seed,
+            temperature=temperature,
+            max_tokens=max_tokens,
+            out=out,
+            baseline=baseline,
+            use_cache=not no_cache,
+        )
+        run_dir, p, inst, manifest = start_run(cfg)
+    err_console.print(f"run directory: {run_dir.path}", markup=False, highlight=False)
+    try:
+        with RichProgress() as progress:
+            outcome = execute_run(run_dir, p, inst, manifest, progress=progress, use_cache=not no_cache)
+    except KeyboardInterrupt:
+        err_console.print(
+            f"interrupted: every answer received so far is saved. Resume with: "
+            f"rolecall run --resume {run_dir.path}",
+            markup=False,
+            highlight=False,
+        )
+        sys.exit(130)
+    print_summary(outcome.summary, str(run_dir.path))
+    track(run_dir, manifest, outcome.summary, tracking_uri=tracking_uri, no_track=no_track)
+    if outcome.failures:
+        console.print(
+            f"{outcome.failures} call(s) failed after retries; rerun the failed ones with: "
+            f"rolecall run --resume {run_dir.path}",
+            markup=False,
+        )

@@ -1,0 +1,74 @@
+"""`rolecall score`: judge a recorded transcript, or re-judge an existing run directory."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from rolecall.cli.console import RichProgress, console, err_console
+from rolecall.cli.summary_view import print_summary
+from rolecall.cli.track import track
+from rolecall.score_run import ScoreConfig, execute_score, reopen_for_scoring, start_score
+
+
+def score(
+    source: Path = typer.Argument(..., help="A transcript (.jsonl, .csv, .md) or an existing run directory."),
+    instrument: str | None = typer.Option(
+        None,
+        "--instrument",
+        "-i",
+        envvar="ROLECALL_INSTRUMENT",
+        help="Built-in instrument id or YAML file (transcripts).",
+    ),
+    judge: list[str] | None = typer.Option(
+        None,
+        "--judge",
+        "-j",
+        envvar="ROLECALL_JUDGE",
+        help="Judge model spec; repeat for a panel. "
+        "Default for transcripts: local. On a run directory: adds judges.",
+    ),
+    concurrency: int = typer.Option(4, "--concurrency", "-c", envvar="ROLECALL_CONCURRENCY"),
+    seed: int = typer.Option(0, "--seed", envvar="ROLECALL_SEED"),
+    out: Path = typer.Option(
+        Path("runs"), "--out", "-o", envvar="ROLECALL_OUT", help="Parent folder of run directories."
+    ),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the response cache."),
+    tracking_uri: str | None = typer.Option(None, "--tracking-uri", envvar="MLFLOW_TRACKING_URI"),
+    no_track: bool = typer.Option(
+        False, "--no-track", envvar="ROLECALL_NO_TRACK", help="Do not log to MLflow."
+    ),
+) -> None:
+    """Score SOURCE: recorded answers with no subject model, or a run re-judged with --judge."""
+    if source.is_dir():
+        run, inst, manifest = reopen_for_scoring(source, list(judge) if judge else None)
+    else:
+        cfg = ScoreConfig(
+            source=source,
+            instrument=instrument,
+            judges=list(judge or ["local"]),
+            concurrency=concurrency,
+            seed=seed,
+            out=out,
+        )
+        run, inst, manifest = start_score(cfg)
+    err_console.print(f"run directory: {run.path}", markup=False, highlight=False)
+    try:
+        with RichProgress() as progress:
+            outcome = execute_score(run, inst, manifest, progress=progress, use_cache=not no_cache)
+    except KeyboardInterrupt:
+        err_console.print(
+            f"interrupted: verdicts so far are saved. Resume with: rolecall score {run.path}",
+            markup=False,
+            highlight=False,
+        )
+        sys.exit(130)
+    print_summary(outcome.summary, str(run.path))
+    track(run, manifest, outcome.summary, tracking_uri=tracking_uri, no_track=no_track)
+    if outcome.failures:
+        console.print(
+            f"{outcome.failures} judge call(s) failed; retry them with: rolecall score {run.path}",
+            markup=False,
+        )

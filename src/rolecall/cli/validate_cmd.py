@@ -1,0 +1,50 @@
+"""`rolecall validate`: check persona and instrument files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from rolecall.cli.console import console, err_console
+from rolecall.errors import RolecallError
+from rolecall.instrument import load_instrument
+from rolecall.persona import load_persona
+from rolecall.pipeline import check_hypothesis
+from rolecall.yamlio import read_text
+
+
+def _is_instrument(path: Path) -> bool:
+    if path.suffix.lower() not in {".yaml", ".yml"}:
+        return False
+    head = read_text(path, what="input")[:4000]
+    return any(line.startswith(("dimensions:", "items:", "scale:")) for line in head.splitlines())
+
+
+def validate(
+    files: list[Path] = typer.Argument(..., help="Persona (.md/.yaml) or instrument (.yaml) files."),
+) -> None:
+    """Check persona and instrument files; print one line per file. Exit 2 if any is invalid."""
+    bad = 0
+    for f in files:
+        try:
+            if _is_instrument(f):
+                inst, _digest = load_instrument(f)
+                console.print(
+                    f"ok  {f}: instrument {inst.id} v{inst.version}, {len(inst.dimensions)} dimensions, "
+                    f"{len(inst.items)} items",
+                    markup=False,
+                )
+            else:
+                p = load_persona(f)
+                extra = ""
+                if p.hypothesis:
+                    inst, _ = load_instrument(p.hypothesis.instrument)
+                    check_hypothesis(p, inst)
+                    extra = f", hypothesis on {inst.id} ({len(p.hypothesis.expect)} dimensions)"
+                console.print(f"ok  {f}: persona {p.name!r}, {len(p.sections)} sections{extra}", markup=False)
+        except RolecallError as exc:
+            bad += 1
+            err_console.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+    if bad:
+        raise typer.Exit(2)

@@ -1,0 +1,147 @@
+"""The instrument file format: dimensions with anchored scales, phases, items, levels.
+
+Every model forbids unknown fields so a typo in an instrument is an error, not a silent no-op.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=80)]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+
+MAX_ITEMS = 2000
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Scale(Strict):
+    """A numeric scale; the poles name what its ends mean."""
+
+    min: int = 1
+    max: int = 5
+    low_label: Text = Field(description="What the minimum of the scale means, e.g. 'production-first'.")
+    high_label: Text = Field(description="What the maximum of the scale means, e.g. 'research-first'.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Scale:
+        if self.max <= self.min:
+            raise ValueError("scale.max must be greater than scale.min")
+        if self.max - self.min > 10:
+            raise ValueError("a scale may have at most 11 points")
+        return self
+
+    @property
+    def points(self) -> list[int]:
+        return list(range(self.min, self.max + 1))
+
+    @property
+    def midpoint(self) -> float:
+        return (self.min + self.max) / 2
+
+
+class Dimension(Strict):
+    """One behavioural dimension, scored on the instrument's scale."""
+
+    id: Id
+    name: Text
+    description: Text
+    anchors: dict[int, Text] = Field(
+        description="Behaviour that earns a scale point; at least the min, the midpoint and the max."
+    )
+    high_exemplars: list[Text] = Field(
+        default_factory=list,
+        description="Sentences a high-pole answer would contain (used by the semantic scorer).",
+    )
+    low_exemplars: list[Text] = Field(
+        default_factory=list,
+        description="Sentences a low-pole answer would contain (used by the semantic scorer).",
+    )
+
+
+class Level(Strict):
+    """A named proficiency level (e.g. Junior..Principal) with its description per dimension."""
+
+    id: Id
+    name: Text
+    descriptions: dict[str, Text] = Field(default_factory=dict)
+
+
+class Phase(Strict):
+    id: Id
+    name: Text
+    description: str = ""
+
+
+class Item(Strict):
+    """One question put to the subject, scored on one or more dimensions."""
+
+    id: Id
+    phase: Id
+    dimensions: list[Id] = Field(min_length=1)
+    prompt: Text
+    positive_indicators: list[Text] = Field(default_factory=list)
+    negative_indicators: list[Text] = Field(default_factory=list)
+    follow_ups: list[Text] = Field(default_factory=list, max_length=5)
+    paraphrases: list[Text] = Field(default_factory=list)
+
+
+class Instrument(Strict):
+    """A structured interview: what to ask, and how to score the answers."""
+
+    id: Id
+    name: Text
+    version: Annotated[str, StringConstraints(min_length=1, max_length=40)] = "1"
+    description: str = ""
+    scale: Scale
+    dimensions: list[Dimension] = Field(min_length=1)
+    phases: list[Phase] = Field(min_length=1)
+    items: list[Item] = Field(min_length=1, max_length=MAX_ITEMS)
+    levels: list[Level] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Instrument:
+        dim_ids = [d.id for d in self.dimensions]
+        phase_ids = [p.id for p in self.phases]
+        item_ids = [i.id for i in self.items]
+        for kind, ids in (("dimension", dim_ids), ("phase", phase_ids), ("item", item_ids)):
+            dupes = sorted({x for x in ids if ids.count(x) > 1})
+            if dupes:
+                raise ValueError(f"duplicate {kind} id {dupes[0]!r}")
+        points = set(self.scale.points)
+        for dim in self.dimensions:
+            bad = sorted(set(dim.anchors) - points)
+            if bad:
+                raise ValueError(f"dimension {dim.id!r}: anchor {bad[0]} is outside the scale")
+            needed = {self.scale.min, self.scale.max, round(self.scale.midpoint)}
+            missing = sorted(needed - set(dim.anchors))
+            if missing:
+                raise ValueError(f"dimension {dim.id!r}: needs an anchor for scale point {missing[0]}")
+        for item in self.items:
+            if item.phase not in phase_ids:
+                raise ValueError(f"item {item.id!r}: unknown phase {item.phase!r}")
+            for d in item.dimensions:
+                if d not in dim_ids:
+                    raise ValueError(f"item {item.id!r}: unknown dimension {d!r}")
+        return self
+
+    def dimension(self, dim_id: str) -> Dimension:
+        for d in self.dimensions:
+            if d.id == dim_id:
+                return d
+        raise KeyError(dim_id)
+
+    def item(self, item_id: str) -> Item:
+        for i in self.items:
+            if i.id == item_id:
+                return i
+        raise KeyError(item_id)
+
+
+def instrument_json_schema() -> str:
+    return json.dumps(Instrument.model_json_schema(), indent=2)

@@ -1,0 +1,11 @@
+"""Interviewing a subject model with an instrument."""
+
+from rolecall.interview.runner import (
+    BASELINE_SYSTEM,
+    Task,
+    completed_conversations,
+    pending_tasks,
+    run_interview,
+)
+
+__all__ = ["BASELINE_SYSTEM", "Task", "completed_conversations", "pending_tasks", "run_interview"]

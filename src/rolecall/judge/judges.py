@@ -1,0 +1,99 @@
+"""Judges: something that turns (answer, dimension) into a ScoreRecord.
+
+``LLMJudge`` prompts a model with the rubric and parses a structured verdict; an unparseable
+verdict is retried once with a repair prompt, then kept as unscored (score None) with the raw
+reply, never dropped and never zero. Other scorers (e.g. the semantic scorer) implement the
+same ``Judge`` protocol and are registered in ``make_judge``.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from rolecall.calls import Caller, CallStats, ResponseCache
+from rolecall.instrument import Dimension, Instrument, Item
+from rolecall.judge.answers import Answer
+from rolecall.judge.prompt import REPAIR, judge_messages, verdict_format
+from rolecall.judge.verdict import VerdictError, parse_verdict, quote_in_answer, verdict_schema
+from rolecall.models import GenParams, Message, make_model
+from rolecall.rundir import ScoreRecord
+
+JUDGE_PARAMS = GenParams(temperature=0.0, top_p=1.0, max_tokens=220, seed=0)
+
+
+class Judge(Protocol):
+    name: str
+
+    async def score(
+        self, instrument: Instrument, dim: Dimension, item: Item | None, answer: Answer
+    ) -> ScoreRecord: ...
+
+    async def aclose(self) -> None: ...
+
+    def call_stats(self) -> CallStats | None: ...
+
+
+class LLMJudge:
+    """A rubric judge backed by a chat model."""
+
+    def __init__(self, caller: Caller, params: GenParams = JUDGE_PARAMS):
+        self.caller = caller
+        self.name = caller.model.spec
+        self.params = params
+
+    async def score(
+        self, instrument: Instrument, dim: Dimension, item: Item | None, answer: Answer
+    ) -> ScoreRecord:
+        lo, hi = instrument.scale.min, instrument.scale.max
+        params = self.params.model_copy(update={"json_schema": verdict_schema(lo, hi)})
+        messages = judge_messages(instrument, dim, item, answer.question, answer.text)
+        out = await self.caller.complete(messages, params)
+        raw = out.text
+        error: str | None = None
+        try:
+            verdict = parse_verdict(raw, lo, hi)
+        except VerdictError as first:
+            repair = [
+                *messages,
+                Message(role="assistant", content=raw),
+                Message(role="user", content=REPAIR + verdict_format(instrument)),
+            ]
+            out = await self.caller.complete(repair, params)
+            try:
+                verdict = parse_verdict(out.text, lo, hi)
+            except VerdictError as second:
+                error = f"unparseable verdict: {first}; after repair: {second}"
+                raw = (raw + "\n---\n" + out.text)[:2000]
+                verdict = None
+        base = {
+            "item": answer.item,
+            "epoch": answer.epoch,
+            "dimension": dim.id,
+            "judge": self.name,
+            "subject": answer.subject,
+            "mode": "json",
+        }
+        if verdict is None:
+            return ScoreRecord.model_validate({**base, "score": None, "error": error, "raw": raw})
+        return ScoreRecord.model_validate(
+            {
+                **base,
+                "score": float(verdict.score),
+                "evidence": verdict.evidence.strip(),
+                "quote_verified": quote_in_answer(verdict.evidence, answer.answer_only),
+                "indicators_seen": [s for s in verdict.indicators_seen if s.strip()][:6],
+                "reasoning": verdict.reasoning.strip(),
+            }
+        )
+
+    async def aclose(self) -> None:
+        await self.caller.model.aclose()
+
+    def call_stats(self) -> CallStats | None:
+        return self.caller.stats
+
+
+def make_judge(spec: str, cache: ResponseCache | None, *, concurrency: int, seed: int) -> Judge:
+    """Build a judge from a spec: any model spec gives an LLM rubric judge."""
+    model = make_model(spec)
+    return LLMJudge(Caller(model, cache, concurrency=concurrency, seed=seed))

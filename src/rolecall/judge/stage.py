@@ -1,0 +1,70 @@
+"""The judging stage: every answer × dimension × judge not yet in scores.jsonl."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+
+from rolecall.errors import ModelCallError
+from rolecall.instrument import Instrument
+from rolecall.judge.answers import Answer, load_answers
+from rolecall.judge.judges import Judge
+from rolecall.rundir import FailureRecord, RunDir, ScoreRecord, append_records, read_records
+
+JudgeTask = tuple[Answer, str, Judge]
+
+
+def _dimensions_for(instrument: Instrument, item_id: str) -> list[str]:
+    try:
+        return list(instrument.item(item_id).dimensions)
+    except KeyError:
+        return [d.id for d in instrument.dimensions]
+
+
+def pending_judgements(run: RunDir, instrument: Instrument, judges: Sequence[Judge]) -> list[JudgeTask]:
+    done = {(s.item, s.epoch, s.subject, s.dimension, s.judge) for s in read_records(run.scores, ScoreRecord)}
+    tasks: list[JudgeTask] = []
+    for answer in load_answers(run):
+        for dim in _dimensions_for(instrument, answer.rubric_item):
+            for judge in judges:
+                key = (answer.item, answer.epoch, answer.subject, dim, judge.name)
+                if key not in done:
+                    tasks.append((answer, dim, judge))
+    return tasks
+
+
+async def run_judging(
+    run: RunDir,
+    instrument: Instrument,
+    tasks: list[JudgeTask],
+    *,
+    on_done: Callable[[], None] | None = None,
+) -> list[FailureRecord]:
+    failures: list[FailureRecord] = []
+
+    async def one(answer: Answer, dim_id: str, judge: Judge) -> None:
+        try:
+            item = instrument.item(answer.rubric_item)
+        except KeyError:
+            item = None
+        try:
+            record = await judge.score(instrument, instrument.dimension(dim_id), item, answer)
+        except ModelCallError as exc:
+            failure = FailureRecord(
+                stage="judge",
+                item=answer.item,
+                epoch=answer.epoch,
+                model=judge.name,
+                reason=exc.reason,
+                dimension=dim_id,
+                subject=answer.subject,  # type: ignore[arg-type]
+            )
+            append_records(run.failures, [failure])
+            failures.append(failure)
+        else:
+            append_records(run.scores, [record])
+        if on_done:
+            on_done()
+
+    await asyncio.gather(*(one(a, d, j) for a, d, j in tasks))
+    return failures

@@ -1,0 +1,81 @@
+"""Structured verdicts: parse a judge's reply, check its score, verify its evidence quote."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+
+class Verdict(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    evidence: str = ""
+    indicators_seen: list[str] = Field(default_factory=list)
+    reasoning: str = ""
+    score: int
+
+    @field_validator("indicators_seen", mode="before")
+    @classmethod
+    def _listify(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            return [v] if v.strip() else []
+        return v
+
+
+def verdict_schema(scale_min: int, scale_max: int) -> dict[str, Any]:
+    """JSON schema handed to providers that can constrain output (llama.cpp grammars)."""
+    return {
+        "type": "object",
+        "properties": {
+            "evidence": {"type": "string", "maxLength": 300},
+            "indicators_seen": {"type": "array", "items": {"type": "string"}, "maxItems": 4},
+            "reasoning": {"type": "string", "maxLength": 300},
+            "score": {"type": "integer", "enum": list(range(scale_min, scale_max + 1))},
+        },
+        "required": ["evidence", "indicators_seen", "reasoning", "score"],
+    }
+
+
+class VerdictError(ValueError):
+    pass
+
+
+def _first_json_object(text: str) -> Any:
+    decoder = json.JSONDecoder()
+    for m in re.finditer(r"\{", text):
+        try:
+            obj, _ = decoder.raw_decode(text, m.start())
+        except json.JSONDecodeError:
+            continue
+        if isinstance(obj, dict):
+            return obj
+    raise VerdictError("no JSON object in the reply")
+
+
+def parse_verdict(text: str, scale_min: int, scale_max: int) -> Verdict:
+    obj = _first_json_object(text)
+    if isinstance(obj.get("score"), str) and obj["score"].strip().isdigit():
+        obj["score"] = int(obj["score"].strip())
+    if isinstance(obj.get("score"), float) and obj["score"].is_integer():
+        obj["score"] = int(obj["score"])
+    try:
+        v = Verdict.model_validate(obj)
+    except ValidationError as exc:
+        raise VerdictError(f"bad verdict: {exc.errors()[0]['msg']}") from None
+    if not scale_min <= v.score <= scale_max:
+        raise VerdictError(f"score {v.score} outside the scale {scale_min}..{scale_max}")
+    return v
+
+
+def _norm(text: str) -> str:
+    text = text.lower().replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"')
+    return " ".join(re.sub(r"[^\w'\s]", " ", text).split())
+
+
+def quote_in_answer(quote: str, answer: str) -> bool:
+    """True if the quote occurs in the answer, ignoring case, punctuation and spacing."""
+    q = _norm(quote.strip().strip('"').strip("'"))
+    return bool(q) and q in _norm(answer)

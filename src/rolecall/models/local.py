@@ -1,0 +1,88 @@
+"""The `local` provider: a GGUF model run in-process with llama-cpp-python.
+
+One ``Llama`` per GGUF path per process (loading takes seconds and hundreds of MB), guarded by
+a lock: llama.cpp contexts are not thread-safe, so calls are serialised and run off the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from rolecall.errors import ModelCallError, RolecallError
+from rolecall.models.base import Completion, GenParams, Message, ModelAPI
+
+_LOADED: dict[str, tuple[Any, threading.Lock]] = {}
+_LOAD_LOCK = threading.Lock()
+
+N_CTX = int(os.environ.get("ROLECALL_LOCAL_N_CTX", "4096"))
+
+
+def _load(path: Path) -> tuple[Any, threading.Lock]:
+    key = str(path.resolve())
+    with _LOAD_LOCK:
+        if key in _LOADED:
+            return _LOADED[key]
+        try:
+            from llama_cpp import Llama
+        except ImportError:
+            raise RolecallError(
+                "the local provider needs llama-cpp-python: pip install 'rolecall[local]'"
+            ) from None
+        try:
+            llm = Llama(
+                model_path=key,
+                n_ctx=N_CTX,
+                n_threads=max(1, os.cpu_count() or 1),
+                verbose=False,
+            )
+        except (ValueError, RuntimeError) as exc:
+            raise RolecallError(f"cannot load GGUF model: {exc}", path=path) from None
+        _LOADED[key] = (llm, threading.Lock())
+        return _LOADED[key]
+
+
+class LocalModel(ModelAPI):
+    max_concurrency = 1
+
+    def __init__(self, spec: str, path: Path, identity: str):
+        if not path.exists():
+            raise RolecallError(f"GGUF model file not found (model spec {spec!r})", path=path)
+        self.spec = spec
+        self.path = path
+        self.identity = identity
+
+    def _call(self, messages: list[Message], params: GenParams) -> Completion:
+        llm, lock = _load(self.path)
+        kwargs: dict[str, Any] = {
+            "messages": [m.model_dump() for m in messages],
+            "temperature": params.temperature,
+            "top_p": params.top_p,
+            "max_tokens": params.max_tokens,
+            "seed": params.seed,
+        }
+        if params.json_schema is not None:
+            kwargs["response_format"] = {"type": "json_object", "schema": params.json_schema}
+        with lock:
+            start = time.perf_counter()
+            try:
+                out = llm.create_chat_completion(**kwargs)
+            except ValueError as exc:  # e.g. prompt longer than the context window
+                raise ModelCallError(f"local model refused the request: {exc}") from None
+            latency = time.perf_counter() - start
+        choice = out["choices"][0]
+        usage = out.get("usage") or {}
+        return Completion(
+            text=choice["message"].get("content") or "",
+            tokens_in=int(usage.get("prompt_tokens", 0)),
+            tokens_out=int(usage.get("completion_tokens", 0)),
+            latency_s=latency,
+            finish_reason=choice.get("finish_reason") or "stop",
+        )
+
+    async def generate(self, messages: list[Message], params: GenParams) -> Completion:
+        return await asyncio.to_thread(self._call, messages, params)

@@ -1,0 +1,307 @@
+"""The main job: persona + instrument + model → interview → judge → summary → report.
+
+Every stage reads the previous stage's files, so ``resume`` simply runs the stages again:
+each one does only the work its output file does not already hold.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import platform
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from rolecall import __version__
+from rolecall.aggregate import summarize
+from rolecall.calls import Caller, CallStats, ResponseCache
+from rolecall.errors import RolecallError
+from rolecall.instrument import Instrument, load_instrument
+from rolecall.interview import BASELINE_SYSTEM, pending_tasks, run_interview
+from rolecall.judge import JUDGE_PARAMS, Judge, make_judge, pending_judgements, run_judging
+from rolecall.models import GenParams, ModelAPI, make_model
+from rolecall.paths import cache_dir
+from rolecall.persona import Persona, load_persona
+from rolecall.progress import NullProgress, Progress
+from rolecall.report import write_reports
+from rolecall.rundir import Manifest, RunDir, new_run_dir, repair_tail, write_json_atomic
+
+DEFAULT_INSTRUMENT = "research-orientation"
+PACKAGES = ("rolecall", "llama-cpp-python", "pydantic", "numpy", "scipy", "mlflow", "httpx")
+
+
+@dataclass
+class RunConfig:
+    persona: Path
+    instrument: str | None = None
+    model: str = "local"
+    judges: list[str] = field(default_factory=lambda: ["local"])
+    epochs: int = 1
+    concurrency: int = 4
+    seed: int = 0
+    temperature: float = 0.7
+    max_tokens: int = 320
+    out: Path = Path("runs")
+    baseline: bool = False
+    use_cache: bool = True
+
+
+@dataclass
+class Outcome:
+    run: RunDir
+    summary: dict[str, Any]
+    failures: int
+
+
+def package_versions() -> dict[str, str]:
+    out = {}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return out
+
+
+def check_hypothesis(persona: Persona, instrument: Instrument) -> None:
+    hyp = persona.hypothesis
+    if hyp is None or hyp.instrument != instrument.id:
+        return
+    from rolecall.stats import parse_range
+
+    dim_ids = {d.id for d in instrument.dimensions}
+    for dim_id, expr in hyp.expect.items():
+        if dim_id not in dim_ids:
+            raise RolecallError(
+                f"hypothesis names unknown dimension {dim_id!r} of instrument {instrument.id!r} "
+                f"(known: {', '.join(sorted(dim_ids))})",
+                path=persona.path,
+                line=persona.expect_lines.get(dim_id, persona.hypothesis_line),
+            )
+        try:
+            parse_range(expr, scale_min=instrument.scale.min, scale_max=instrument.scale.max)
+        except ValueError as exc:
+            raise RolecallError(
+                f"hypothesis range for {dim_id!r}: {exc}",
+                path=persona.path,
+                line=persona.expect_lines.get(dim_id, persona.hypothesis_line),
+            ) from None
+
+
+def resolve_instrument(persona: Persona, ref: str | None) -> tuple[Instrument, str, str]:
+    ref = ref or (persona.hypothesis.instrument if persona.hypothesis else DEFAULT_INSTRUMENT)
+    instrument, digest = load_instrument(ref)
+    check_hypothesis(persona, instrument)
+    return instrument, digest, ref
+
+
+def _model_entry(model: ModelAPI) -> dict[str, Any]:
+    return {"spec": model.spec, "identity": model.identity}
+
+
+def open_cache(enabled: bool) -> ResponseCache | None:
+    return ResponseCache(cache_dir() / "responses.sqlite") if enabled else None
+
+
+def start_run(cfg: RunConfig) -> tuple[RunDir, Persona, Instrument, Manifest]:
+    """Validate every input, then create the run directory and write its manifest."""
+    if cfg.epochs < 1:
+        raise RolecallError("--epochs must be at least 1")
+    if cfg.concurrency < 1:
+        raise RolecallError("--concurrency must be at least 1")
+    persona = load_persona(cfg.persona)
+    instrument, digest, ref = resolve_instrument(persona, cfg.instrument)
+    subject = make_model(cfg.model)
+    judges = [make_model(spec) for spec in cfg.judges]
+    params = GenParams(temperature=cfg.temperature, max_tokens=cfg.max_tokens, seed=cfg.seed)
+    manifest = Manifest(
+        rolecall_version=__version__,
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
+        persona={
+            "name": persona.name,
+            "path": str(Path(persona.path).resolve()),
+            "sha256": persona.content_hash,
+        },
+        instrument={
+            "ref": ref,
+            "id": instrument.id,
+            "version": instrument.version,
+            "sha256": digest,
+        },
+        subject_model=_model_entry(subject),
+        judges=[_model_entry(j) for j in judges],
+        params=params.model_dump(mode="json"),
+        judge_params=JUDGE_PARAMS.model_dump(mode="json"),
+        epochs=cfg.epochs,
+        seed=cfg.seed,
+        concurrency=cfg.concurrency,
+        baseline=cfg.baseline,
+        packages=package_versions(),
+        platform={
+            "python": sys.version.split()[0],
+            "machine": platform.machine(),
+            "system": platform.system(),
+        },
+    )
+    run = new_run_dir(cfg.out, persona.name, instrument.id)
+    write_json_atomic(run.manifest, manifest)
+    return run, persona, instrument, manifest
+
+
+def reopen_run(path: Path) -> tuple[RunDir, Persona, Instrument, Manifest]:
+    """Load a run directory for resuming; its inputs must not have changed since it started."""
+    run = RunDir(path)
+    manifest = run.read_manifest()
+    if manifest.persona is None:
+        raise RolecallError(
+            "this run scored a transcript; resume it with `rolecall score --resume`", path=path
+        )
+    persona = load_persona(manifest.persona["path"])
+    if persona.content_hash != manifest.persona["sha256"]:
+        raise RolecallError(
+            "the persona file changed since this run started; start a new run instead",
+            path=manifest.persona["path"],
+        )
+    instrument, digest = load_instrument(manifest.instrument["ref"])
+    if digest != manifest.instrument["sha256"]:
+        raise RolecallError(
+            "the instrument changed since this run started; start a new run instead",
+            path=manifest.instrument["ref"],
+        )
+    for f in (run.transcript, run.scores, run.failures):
+        repair_tail(f)
+    return run, persona, instrument, manifest
+
+
+async def judge_stage(
+    run: RunDir,
+    instrument: Instrument,
+    manifest: Manifest,
+    cache: ResponseCache | None,
+    progress: Progress,
+) -> tuple[int, dict[str, CallStats]]:
+    """Judge every answer × dimension × judge not yet in scores.jsonl."""
+    judges: list[Judge] = [
+        make_judge(j["spec"], cache, concurrency=manifest.concurrency, seed=manifest.seed)
+        for j in manifest.judges
+    ]
+    try:
+        jtasks = pending_judgements(run, instrument, judges)
+        jbar = progress.stage("judging (" + ", ".join(j.name for j in judges) + ")", len(jtasks))
+        failures = await run_judging(run, instrument, jtasks, on_done=jbar.advance)
+        jbar.close()
+    finally:
+        for j in judges:
+            await j.aclose()
+    stats: dict[str, CallStats] = {}
+    for j in judges:
+        js = j.call_stats()
+        if js is not None:
+            stats[f"judge:{j.name}"] = js
+    return len(failures), stats
+
+
+async def _execute(
+    run: RunDir,
+    persona: Persona,
+    instrument: Instrument,
+    manifest: Manifest,
+    progress: Progress,
+    use_cache: bool,
+) -> int:
+    assert manifest.subject_model is not None
+    cache = open_cache(use_cache)
+    subject = make_model(manifest.subject_model["spec"])
+    caller = Caller(subject, cache, concurrency=manifest.concurrency, seed=manifest.seed)
+    params = GenParams.model_validate(manifest.params)
+    subjects = ["persona"] + (["baseline"] if manifest.baseline else [])
+    prompts = {"persona": persona.system_prompt(), "baseline": BASELINE_SYSTEM}
+    try:
+        tasks = pending_tasks(run, instrument, manifest.epochs, subjects)
+        bar = progress.stage(f"interview ({subject.spec})", len(tasks))
+        failures = await run_interview(
+            run, tasks, system_prompts=prompts, caller=caller, params=params, on_done=bar.advance
+        )
+        bar.close()
+        judge_failures, stats = await judge_stage(run, instrument, manifest, cache, progress)
+    finally:
+        await subject.aclose()
+        if cache is not None:
+            cache.close()
+    record_calls(run, {"subject": caller.stats, **stats})
+    return len(failures) + judge_failures
+
+
+def record_calls(run: RunDir, stats: dict[str, CallStats]) -> None:
+    """Accumulate call counts and tokens per model across sessions of one run (timing.json)."""
+    path = run.path / "timing.json"
+    data: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {"models": {}}
+    for role, st in stats.items():
+        m = data["models"].setdefault(
+            role,
+            {
+                "calls": 0,
+                "cached": 0,
+                "retries": 0,
+                "failures": 0,
+                "tokens_in": 0,
+                "tokens_out": 0,
+                "latency_s_total": 0.0,
+            },
+        )
+        m["calls"] += st.calls
+        m["cached"] += st.cached
+        m["retries"] += st.retries
+        m["failures"] += st.failures
+        m["tokens_in"] += st.tokens_in
+        m["tokens_out"] += st.tokens_out
+        m["latency_s_total"] = round(m["latency_s_total"] + sum(st.latencies), 4)
+    write_json_atomic(path, data)
+
+
+def add_wall_time(run: RunDir, seconds: float) -> None:
+    path = run.path / "timing.json"
+    data: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {"models": {}}
+    data["wall_s"] = round(data.get("wall_s", 0.0) + seconds, 3)
+    write_json_atomic(path, data)
+
+
+def finish(
+    run: RunDir, persona: Persona | None, instrument: Instrument, manifest: Manifest
+) -> dict[str, Any]:
+    """Aggregate and write summary.json and the reports from the run's files."""
+    summary = summarize(
+        run,
+        instrument,
+        hypothesis=persona.hypothesis if persona else None,
+        persona_name=persona.name if persona else (manifest.transcript_source or {}).get("name"),
+        seed=manifest.seed,
+    )
+    write_json_atomic(run.summary, summary)
+    write_reports(run, instrument, manifest, summary)
+    return summary
+
+
+def execute_run(
+    run: RunDir,
+    persona: Persona,
+    instrument: Instrument,
+    manifest: Manifest,
+    *,
+    progress: Progress | None = None,
+    use_cache: bool = True,
+) -> Outcome:
+    start = time.perf_counter()
+    try:
+        failures = asyncio.run(
+            _execute(run, persona, instrument, manifest, progress or NullProgress(), use_cache)
+        )
+    finally:
+        add_wall_time(run, time.perf_counter() - start)
+    summary = finish(run, persona, instrument, manifest)
+    return Outcome(run=run, summary=summary, failures=failures)

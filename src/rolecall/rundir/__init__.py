@@ -1,0 +1,19 @@
+"""The run directory: typed records, append-only JSONL, layout."""
+
+from rolecall.rundir.jsonl import append_records, read_records, repair_tail
+from rolecall.rundir.layout import RunDir, new_run_dir, write_json_atomic, write_text_atomic
+from rolecall.rundir.records import FailureRecord, Manifest, ScoreRecord, TurnRecord
+
+__all__ = [
+    "FailureRecord",
+    "Manifest",
+    "RunDir",
+    "ScoreRecord",
+    "TurnRecord",
+    "append_records",
+    "new_run_dir",
+    "read_records",
+    "repair_tail",
+    "write_json_atomic",
+    "write_text_atomic",
+]

@@ -1,0 +1,81 @@
+"""Append-only JSONL: whole batches of lines written at once and fsynced; torn tails skipped on read."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+R = TypeVar("R", bound=BaseModel)
+
+
+def append_records(path: Path, records: Sequence[BaseModel]) -> None:
+    """Append records as lines in one write, then fsync: a crash leaves at most one torn last line."""
+    if not records:
+        return
+    data = "".join(r.model_dump_json() + "\n" for r in records).encode("utf-8")
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def repair_tail(path: Path) -> int:
+    """Cut a torn last line (no trailing newline) left by a crash; return bytes removed."""
+    if not path.exists():
+        return 0
+    size = path.stat().st_size
+    if size == 0:
+        return 0
+    with path.open("rb+") as f:
+        f.seek(max(0, size - 1))
+        if f.read(1) == b"\n":
+            return 0
+        # walk back to the last newline
+        pos = size - 1
+        chunk = 4096
+        while pos > 0:
+            start = max(0, pos - chunk)
+            f.seek(start)
+            block = f.read(pos - start)
+            idx = block.rfind(b"\n")
+            if idx >= 0:
+                cut = start + idx + 1
+                break
+            pos = start
+        else:
+            cut = 0
+        f.truncate(cut)
+        f.flush()
+        os.fsync(f.fileno())
+        return size - cut
+
+
+def read_records(path: Path, model: type[R]) -> Iterator[R]:
+    """Yield the records of a JSONL file, skipping a torn (unterminated or unparseable) last line."""
+    if not path.exists():
+        return
+    with path.open("r", encoding="utf-8") as f:
+        pending: str | None = None
+        for line in f:
+            if pending is not None:
+                yield _parse(pending, model, path)
+            pending = line
+        if pending is not None:
+            try:
+                yield _parse(pending, model, path)
+            except ValueError:
+                return  # torn last line from a crash: ignored, rewritten on resume
+
+
+def _parse(line: str, model: type[R], path: Path) -> R:
+    try:
+        return model.model_validate(json.loads(line))
+    except (json.JSONDecodeError, ValidationError) as exc:
+        raise ValueError(f"{path}: unreadable line: {str(exc).splitlines()[0]}") from None

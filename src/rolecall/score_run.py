@@ -1,0 +1,185 @@
+"""`rolecall score`: judge recorded answers (a transcript file) or re-judge an existing run.
+
+A transcript becomes a run directory whose ``transcript.jsonl`` holds the recorded answers
+(each keeping its source id as ``item``, its matched instrument item and match score), then the
+same judging, aggregation and reporting stages as an interview run follow.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import platform
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from rolecall import __version__
+from rolecall.errors import RolecallError
+from rolecall.instrument import Instrument, load_instrument
+from rolecall.judge import JUDGE_PARAMS
+from rolecall.models import make_model
+from rolecall.persona import load_persona
+from rolecall.pipeline import (
+    Outcome,
+    add_wall_time,
+    finish,
+    judge_stage,
+    open_cache,
+    package_versions,
+    record_calls,
+)
+from rolecall.progress import NullProgress, Progress
+from rolecall.rundir import (
+    Manifest,
+    RunDir,
+    TurnRecord,
+    append_records,
+    new_run_dir,
+    repair_tail,
+    write_json_atomic,
+)
+from rolecall.transcripts import ItemMatcher, Transcript, load_transcript
+
+
+@dataclass
+class ScoreConfig:
+    source: Path
+    instrument: str | None
+    judges: list[str]
+    concurrency: int = 4
+    seed: int = 0
+    out: Path = Path("runs")
+
+
+def transcript_turns(transcript: Transcript, instrument: Instrument) -> list[TurnRecord]:
+    matcher = ItemMatcher(instrument)
+    many = len({a.respondent for a in transcript.answers}) > 1
+    records: list[TurnRecord] = []
+    for k, a in enumerate(transcript.answers, start=1):
+        label = a.item or f"answer-{k}"
+        item = f"{a.respondent}: {label}" if many and a.respondent else label
+        match = matcher.match(a.question, a.item)
+        common: dict[str, Any] = {
+            "item": item,
+            "epoch": 0,
+            "turns": 2,
+            "subject": "persona",
+            "respondent": a.respondent,
+            "question": a.question,
+            "match_score": match.score,
+            "instrument_item": match.item,
+        }
+        records.append(
+            TurnRecord.model_validate(
+                {**common, "turn": 0, "role": "user", "kind": "prompt", "text": a.question}
+            )
+        )
+        records.append(
+            TurnRecord.model_validate(
+                {
+                    **common,
+                    "turn": 1,
+                    "role": "assistant",
+                    "kind": "answer",
+                    "text": a.answer,
+                    "model": "transcript",
+                }
+            )
+        )
+    return records
+
+
+def start_score(cfg: ScoreConfig) -> tuple[RunDir, Instrument, Manifest]:
+    if cfg.instrument is None:
+        raise RolecallError("scoring a transcript needs --instrument ID_OR_FILE")
+    transcript = load_transcript(cfg.source)
+    instrument, digest = load_instrument(cfg.instrument)
+    judges = [make_model(spec) for spec in cfg.judges]
+    name = Path(cfg.source).stem
+    manifest = Manifest(
+        rolecall_version=__version__,
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
+        command="score",
+        instrument={
+            "ref": cfg.instrument,
+            "id": instrument.id,
+            "version": instrument.version,
+            "sha256": digest,
+        },
+        judges=[{"spec": j.spec, "identity": j.identity} for j in judges],
+        params={},
+        judge_params=JUDGE_PARAMS.model_dump(mode="json"),
+        epochs=1,
+        seed=cfg.seed,
+        concurrency=cfg.concurrency,
+        transcript_source={
+            "path": str(Path(cfg.source).resolve()),
+            "sha256": transcript.sha256,
+            "format": transcript.format,
+            "name": name,
+            "answers": len(transcript.answers),
+        },
+        packages=package_versions(),
+        platform={
+            "python": sys.version.split()[0],
+            "machine": platform.machine(),
+            "system": platform.system(),
+        },
+    )
+    run = new_run_dir(cfg.out, name, instrument.id)
+    write_json_atomic(run.manifest, manifest)
+    append_records(run.transcript, transcript_turns(transcript, instrument))
+    return run, instrument, manifest
+
+
+def reopen_for_scoring(path: Path, judges: list[str] | None) -> tuple[RunDir, Instrument, Manifest]:
+    """Open an existing run to (re-)score it, optionally with other judges added to its manifest."""
+    run = RunDir(path)
+    manifest = run.read_manifest()
+    instrument, digest = load_instrument(manifest.instrument["ref"])
+    if digest != manifest.instrument["sha256"]:
+        raise RolecallError("the instrument changed since this run started", path=manifest.instrument["ref"])
+    for f in (run.transcript, run.scores, run.failures):
+        repair_tail(f)
+    if judges:
+        known = {j["spec"] for j in manifest.judges}
+        for spec in judges:
+            if spec not in known:
+                m = make_model(spec)
+                manifest.judges.append({"spec": m.spec, "identity": m.identity})
+        write_json_atomic(run.manifest, manifest)
+    return run, instrument, manifest
+
+
+async def _judge(
+    run: RunDir, instrument: Instrument, manifest: Manifest, progress: Progress, use_cache: bool
+) -> int:
+    cache = open_cache(use_cache)
+    try:
+        failures, stats = await judge_stage(run, instrument, manifest, cache, progress)
+    finally:
+        if cache is not None:
+            cache.close()
+    record_calls(run, dict(stats))
+    return failures
+
+
+def execute_score(
+    run: RunDir,
+    instrument: Instrument,
+    manifest: Manifest,
+    *,
+    progress: Progress | None = None,
+    use_cache: bool = True,
+) -> Outcome:
+    start = time.perf_counter()
+    try:
+        failures = asyncio.run(_judge(run, instrument, manifest, progress or NullProgress(), use_cache))
+    finally:
+        add_wall_time(run, time.perf_counter() - start)
+    persona = load_persona(manifest.persona["path"]) if manifest.persona else None
+    summary = finish(run, persona, instrument, manifest)
+    return Outcome(run=run, summary=summary, failures=failures)

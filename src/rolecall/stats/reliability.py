@@ -1,0 +1,69 @@
+"""Reliability: internal consistency (Cronbach's alpha), test–retest (ICC(2,1)), judge agreement
+(Krippendorff's alpha, ordinal)."""
+
+from __future__ import annotations
+
+import warnings
+
+import krippendorff
+import numpy as np
+
+
+def _complete(matrix: np.ndarray) -> np.ndarray:
+    m = np.asarray(matrix, dtype=float)
+    if m.ndim != 2 or m.size == 0:
+        return np.zeros((0, 0))
+    return m[~np.isnan(m).any(axis=1)]
+
+
+def cronbach_alpha(matrix: np.ndarray) -> float | None:
+    """Rows = cases (replications), columns = items. Cronbach (1951)."""
+    m = _complete(matrix)
+    if m.shape[0] < 2 or m.shape[1] < 2:
+        return None
+    k = m.shape[1]
+    item_var = m.var(axis=0, ddof=1).sum()
+    total_var = m.sum(axis=1).var(ddof=1)
+    if total_var == 0:
+        return None
+    return float(k / (k - 1) * (1 - item_var / total_var))
+
+
+def icc_test_retest(matrix: np.ndarray) -> float | None:
+    """ICC(2,1): two-way random effects, absolute agreement, single measure (Shrout & Fleiss 1979).
+
+    Rows = targets (items), columns = occasions (epochs).
+    """
+    m = _complete(matrix)
+    n, k = m.shape if m.ndim == 2 else (0, 0)
+    if n < 2 or k < 2:
+        return None
+    grand = m.mean()
+    ss_rows = k * ((m.mean(axis=1) - grand) ** 2).sum()
+    ss_cols = n * ((m.mean(axis=0) - grand) ** 2).sum()
+    ss_total = ((m - grand) ** 2).sum()
+    ss_err = ss_total - ss_rows - ss_cols
+    msr = ss_rows / (n - 1)
+    msc = ss_cols / (k - 1)
+    mse = ss_err / ((n - 1) * (k - 1))
+    denom = msr + (k - 1) * mse + k * (msc - mse) / n
+    if denom == 0:
+        return None
+    return float((msr - mse) / denom)
+
+
+def judge_alpha(ratings: np.ndarray) -> float | None:
+    """Krippendorff's alpha (ordinal) between judges. Rows = judges, columns = units; NaN = missing."""
+    m = np.asarray(ratings, dtype=float)
+    if m.ndim != 2 or m.shape[0] < 2:
+        return None
+    pairable = (~np.isnan(m)).sum(axis=0) >= 2
+    if pairable.sum() < 2:
+        return None
+    values = m[:, pairable]
+    if np.unique(values[~np.isnan(values)]).size < 2:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a = krippendorff.alpha(reliability_data=values, level_of_measurement="ordinal")
+    return None if a is None or np.isnan(a) else float(a)

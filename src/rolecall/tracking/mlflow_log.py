@@ -1,0 +1,190 @@
+"""Log a finished run directory to MLflow: params, metrics equal to summary.json, tags, artifacts.
+
+Default store: SQLite under rolecall's data directory (``ROLECALL_DATA_DIR``), artifacts beside
+it. ``--tracking-uri`` or ``MLFLOW_TRACKING_URI`` points at a server instead. MLflow is imported
+lazily: it takes seconds to import.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import os
+import re
+import time
+from typing import Any
+
+from rolecall.errors import RolecallError
+from rolecall.paths import data_dir
+from rolecall.rundir import Manifest, RunDir
+
+_KEY_BAD = re.compile(r"[^A-Za-z0-9_\-. /]")
+
+
+def default_tracking_uri() -> str:
+    return f"sqlite:///{data_dir() / 'mlflow.db'}"
+
+
+def resolve_tracking_uri(explicit: str | None) -> str:
+    return explicit or os.environ.get("MLFLOW_TRACKING_URI") or default_tracking_uri()
+
+
+def _key(text: str) -> str:
+    return _KEY_BAD.sub("_", text)[:250]
+
+
+def summary_metrics(summary: dict[str, Any]) -> dict[str, float]:
+    """The numbers of summary.json that become MLflow metrics (None values are left out)."""
+    out: dict[str, float] = {}
+    for dim_id, d in summary["dimensions"].items():
+        for field in (
+            "mean",
+            "ci_low",
+            "ci_high",
+            "n",
+            "unscored",
+            "cronbach_alpha",
+            "icc",
+            "judge_alpha",
+        ):
+            value = d.get(field)
+            if value is not None:
+                out[_key(f"{dim_id}.{field}")] = float(value)
+    for field in ("mean", "ci_low", "ci_high", "n"):
+        if summary["overall"].get(field) is not None:
+            out[f"overall.{field}"] = float(summary["overall"][field])
+    out["unscored.total"] = float(summary["unscored"]["total"])
+    out["failures.interview"] = float(summary["failures"]["interview"])
+    out["failures.judge"] = float(summary["failures"]["judge"])
+    for field in (
+        "subject_calls",
+        "cached",
+        "tokens_in",
+        "tokens_out",
+        "latency_p50_s",
+        "latency_p95_s",
+    ):
+        value = summary.get("calls", {}).get(field)
+        if value is not None:
+            out[f"calls.{field}"] = float(value)
+    for field in ("wall_s", "cost_usd"):
+        value = summary.get("timing", {}).get(field)
+        if value is not None:
+            out[field] = float(value)
+    return out
+
+
+def manifest_params(manifest: Manifest) -> dict[str, str]:
+    p: dict[str, str] = {
+        "rolecall_version": manifest.rolecall_version,
+        "instrument.id": manifest.instrument["id"],
+        "instrument.version": str(manifest.instrument["version"]),
+        "instrument.sha256": manifest.instrument["sha256"],
+        "judges": ",".join(j["spec"] for j in manifest.judges),
+        "epochs": str(manifest.epochs),
+        "seed": str(manifest.seed),
+        "concurrency": str(manifest.concurrency),
+        "baseline": str(manifest.baseline),
+        "command": manifest.command,
+    }
+    if manifest.persona:
+        p["persona.name"] = manifest.persona["name"]
+        p["persona.sha256"] = manifest.persona["sha256"]
+    if manifest.subject_model:
+        p["subject.spec"] = manifest.subject_model["spec"]
+        p["subject.identity"] = manifest.subject_model["identity"]
+    if manifest.transcript_source:
+        p["transcript.path"] = str(manifest.transcript_source.get("path"))
+        p["transcript.sha256"] = str(manifest.transcript_source.get("sha256"))
+    for k, v in manifest.params.items():
+        if k != "json_schema":
+            p[f"sampling.{k}"] = str(v)
+    return {_key(k): v[:500] for k, v in p.items()}
+
+
+def experiment_name(manifest: Manifest) -> str:
+    if manifest.persona:
+        return f"rolecall/{manifest.persona['name']}"
+    name = (manifest.transcript_source or {}).get("name") or "transcripts"
+    return f"rolecall/{name}"
+
+
+def log_run(
+    run: RunDir,
+    manifest: Manifest,
+    summary: dict[str, Any],
+    *,
+    tracking_uri: str | None = None,
+    parent_run_id: str | None = None,
+) -> str:
+    """Log the run to MLflow and return the MLflow run id."""
+    uri = resolve_tracking_uri(tracking_uri)
+    logging.getLogger("mlflow").setLevel(logging.ERROR)
+    logging.getLogger("alembic").setLevel(logging.ERROR)
+    try:
+        import mlflow
+        from mlflow.entities import Metric, Param
+        from mlflow.exceptions import MlflowException
+    except ImportError:
+        raise RolecallError(
+            "experiment tracking needs mlflow: pip install mlflow (or pass --no-track)"
+        ) from None
+    client = mlflow.MlflowClient(tracking_uri=uri)
+    name = experiment_name(manifest)
+    sink = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(sink):
+            exp = client.get_experiment_by_name(name)
+            if exp is None:
+                artifact_location = None
+                if uri.startswith("sqlite:///") and tracking_uri is None:
+                    artifact_location = (data_dir() / "mlartifacts").as_uri()
+                exp_id = client.create_experiment(name, artifact_location=artifact_location)
+            else:
+                exp_id = exp.experiment_id
+            tags = {"rolecall.run_dir": str(run.path.resolve())}
+            hyp = summary.get("hypothesis")
+            if hyp:
+                tags["hypothesis.verdict"] = hyp["verdict"]
+                for dim_id, h in hyp["dimensions"].items():
+                    tags[_key(f"hypothesis.{dim_id}")] = h["verdict"]
+            if parent_run_id:
+                tags["mlflow.parentRunId"] = parent_run_id
+            mrun = client.create_run(exp_id, run_name=run.path.name, tags=tags)
+            rid = mrun.info.run_id
+            params = manifest_params(manifest)
+            now = int(time.time() * 1000)
+            client.log_batch(
+                rid,
+                metrics=[Metric(k, v, now, 0) for k, v in summary_metrics(summary).items()],
+                params=[Param(k, v) for k, v in params.items()],
+            )
+            client.log_artifacts(rid, str(run.path))
+            client.set_terminated(rid)
+    except MlflowException as exc:
+        raise RolecallError(f"MLflow tracking at {uri} failed: {exc.message.splitlines()[0]}") from None
+    except OSError as exc:
+        raise RolecallError(f"MLflow tracking at {uri} failed: {exc}") from None
+    return str(rid)
+
+
+def tracking_enabled(no_track: bool) -> bool:
+    return not no_track and os.environ.get("ROLECALL_NO_TRACK", "") not in {"1", "true", "yes"}
+
+
+def mlflow_ui_hint(uri: str) -> str:
+    if uri.startswith("sqlite:///"):
+        return f"mlflow ui --backend-store-uri {uri}"
+    return f"open {uri}"
+
+
+__all__ = [
+    "default_tracking_uri",
+    "log_run",
+    "manifest_params",
+    "mlflow_ui_hint",
+    "resolve_tracking_uri",
+    "summary_metrics",
+    "tracking_enabled",
+]

@@ -1,0 +1,161 @@
+"""Shared fixtures: isolated cache/data dirs, a network kill-switch, small real input files."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import textwrap
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _is_local(address: object) -> bool:
+    if isinstance(address, tuple) and address:
+        host = address[0]
+        if host in ("localhost",):
+            return True
+        try:
+            return ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            return False
+    return True  # unix sockets
+
+
+@pytest.fixture(autouse=True)
+def no_remote_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Kill-switch: any attempt to reach a non-loopback address fails the test."""
+    real_connect = socket.socket.connect
+
+    def guarded(self: socket.socket, address: object) -> object:
+        if not _is_local(address):
+            raise AssertionError(f"test tried to reach a remote address: {address!r}")
+        return real_connect(self, address)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@pytest.fixture(autouse=True)
+def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ROLECALL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("ROLECALL_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("ROLECALL_NO_TRACK", "1")
+
+
+@pytest.fixture
+def write(tmp_path: Path):
+    """write(name, text) -> Path of a dedented file under tmp_path."""
+
+    def _write(name: str, text: str) -> Path:
+        p = tmp_path / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return p
+
+    return _write
+
+
+@pytest.fixture
+def mini_instrument(write) -> Path:
+    return write(
+        "mini.yaml",
+        """
+        id: mini
+        name: Mini instrument
+        version: "1"
+        scale: {min: 1, max: 5, low_label: production-first, high_label: research-first}
+        dimensions:
+          - id: scope
+            name: Scope
+            description: How much scope the answer takes on.
+            anchors: {1: full production scope, 3: balanced, 5: minimal proof}
+          - id: risk
+            name: Risk
+            description: Appetite for shipping with known risk.
+            anchors: {1: never ships with risk, 3: weighs it, 5: ships and learns}
+        phases:
+          - {id: p1, name: Phase one}
+        items:
+          - id: q1
+            phase: p1
+            dimensions: [scope]
+            prompt: How would you scope a recommender prototype?
+            positive_indicators: [starts with a simple baseline]
+            negative_indicators: [plans A/B tests and scaling first]
+          - id: q2
+            phase: p1
+            dimensions: [risk]
+            prompt: Would you ship code with known edge-case crashes?
+            follow_ups: ["What would change your mind?"]
+          - id: q3
+            phase: p1
+            dimensions: [scope, risk]
+            prompt: Your prototype crashes on edge cases. Is it a success?
+        """,
+    )
+
+
+@pytest.fixture
+def mini_persona(write) -> Path:
+    return write(
+        "persona.md",
+        """
+        ---
+        hypothesis:
+          instrument: mini
+          statement: Research-first.
+          expect:
+            scope: ">=4"
+            risk: "3..5"
+        ---
+        # Research Engineer
+
+        ## Role
+        Builds quick prototypes to test hypotheses.
+
+        ## Personality
+        - Curious
+        - Experiment-driven
+        """,
+    )
+
+
+@pytest.fixture
+def scripted_subject(write) -> Path:
+    return write(
+        "subject.yaml",
+        """
+        rules:
+          - when: "change your mind"
+            reply: "Data from a failed experiment would change my mind."
+          - when: "recommender"
+            reply: ["I would start with a quick prototype and a simple baseline.", "A simple matrix factorization baseline first."]
+          - when: "crashes"
+            reply: "Crashes on edge cases are data, not failure; the core hypothesis held."
+        default: "I would test the hypothesis first."
+        """,
+    )
+
+
+@pytest.fixture
+def scripted_judge(write) -> Path:
+    return write(
+        "judge.yaml",
+        """
+        rules:
+          - when: "UNPARSEABLE"
+            reply: "I think this is good."
+          - when: "Dimension: Scope.*simple baseline"
+            reply: '{"evidence": "a simple baseline", "indicators_seen": ["starts with a simple baseline"], "reasoning": "minimal", "score": 5}'
+          - when: "Dimension: Scope"
+            reply: '{"evidence": "the core hypothesis held", "indicators_seen": [], "reasoning": "proof focus", "score": 4}'
+          - when: "Dimension: Risk.*change your mind"
+            reply: '{"evidence": "I never ship anything", "indicators_seen": [], "reasoning": "invented quote", "score": 2}'
+          - when: "Dimension: Risk"
+            reply: '{"evidence": "Crashes on edge cases are data", "indicators_seen": [], "reasoning": "accepts risk", "score": 4}'
+        default: '{"evidence": "hypothesis", "indicators_seen": [], "reasoning": "x", "score": 3}'
+        """,
+    )

@@ -1,0 +1,75 @@
+"""The real embedded model end to end, on a two-item instrument (slow: a few model calls)."""
+
+import json
+
+import pytest
+
+from rolecall.hashing import sha256_file
+from rolecall.models.embedded import EMBEDDED, ensure_embedded
+from rolecall.pipeline import RunConfig, execute_run, start_run
+from rolecall.rundir import ScoreRecord, TurnRecord, read_records
+
+pytestmark = pytest.mark.local_model
+
+
+@pytest.fixture
+def shared_cache(monkeypatch):
+    # keep the 491 MB assembled model in the user's cache across tests, not in tmp
+    import os
+    from pathlib import Path
+
+    monkeypatch.setenv(
+        "ROLECALL_CACHE_DIR",
+        os.environ.get("ROLECALL_TEST_MODEL_CACHE", str(Path.home() / ".cache/rolecall")),
+    )
+
+
+def test_embedded_model_assembles_and_verifies(shared_cache):
+    path = ensure_embedded()
+    spec = EMBEDDED["0.5b"]
+    assert path.stat().st_size == spec.size
+    assert sha256_file(path) == spec.sha256
+
+
+def test_run_on_embedded_model(write, mini_persona, shared_cache, tmp_path):
+    inst = write(
+        "two.yaml",
+        """
+        id: mini
+        name: Two items
+        scale: {min: 1, max: 5, low_label: production-first, high_label: research-first}
+        dimensions:
+          - id: scope
+            name: Scope
+            description: How much scope the engineer takes on before testing the idea.
+            anchors: {1: builds the full production system first, 3: balanced, 5: builds a minimal proof first}
+          - id: risk
+            name: Risk
+            description: Appetite for shipping with known risk.
+            anchors: {1: never ships with known issues, 3: weighs the risk, 5: ships and learns}
+        phases: [{id: p, name: P}]
+        items:
+          - {id: q1, phase: p, dimensions: [scope], prompt: "In two sentences: how would you start building a recommendation system?"}
+          - {id: q2, phase: p, dimensions: [risk], prompt: "In two sentences: would you ship a model that crashes on rare edge cases?"}
+        """,
+    )
+    cfg = RunConfig(
+        persona=mini_persona,
+        instrument=str(inst),
+        model="local",
+        judges=["local"],
+        out=tmp_path / "runs",
+        max_tokens=80,
+    )
+    run, persona, instrument, manifest = start_run(cfg)
+    out = execute_run(run, persona, instrument, manifest)
+    answers = [t for t in read_records(run.transcript, TurnRecord) if t.role == "assistant"]
+    assert len(answers) == 2 and all(a.text.strip() and a.tokens_out > 0 for a in answers)
+    scores = list(read_records(run.scores, ScoreRecord))
+    assert len(scores) == 2
+    summary = json.loads(run.summary.read_text())
+    # the grammar-constrained verdict always parses; every score is on the scale
+    assert summary["unscored"]["total"] == 0
+    assert all(1 <= s.score <= 5 for s in scores)
+    assert manifest.subject_model["identity"].startswith("gguf:sha256:")
+    assert out.failures == 0
