@@ -7,7 +7,8 @@ from typing import Any
 from rich.table import Table
 
 from rolecall.cli.console import console
-from rolecall.report.markdown import fmt, interval
+from rolecall.report.render import ci as interval
+from rolecall.report.render import num as fmt
 
 
 def print_summary(summary: dict[str, Any], run_path: str) -> None:

@@ -81,7 +81,9 @@ class LLMJudge:
                 "score": float(verdict.score),
                 "evidence": verdict.evidence.strip(),
                 "quote_verified": quote_in_answer(verdict.evidence, answer.answer_only),
-                "indicators_seen": [s for s in verdict.indicators_seen if s.strip()][:6],
+                "indicators_seen": list(
+                    dict.fromkeys(s.strip() for s in verdict.indicators_seen if s.strip())
+                )[:6],
                 "reasoning": verdict.reasoning.strip(),
             }
         )

@@ -30,9 +30,13 @@ def verdict_schema(scale_min: int, scale_max: int) -> dict[str, Any]:
     return {
         "type": "object",
         "properties": {
-            "evidence": {"type": "string", "maxLength": 300},
-            "indicators_seen": {"type": "array", "items": {"type": "string"}, "maxItems": 4},
-            "reasoning": {"type": "string", "maxLength": 300},
+            "evidence": {"type": "string", "maxLength": 200},
+            "indicators_seen": {
+                "type": "array",
+                "items": {"type": "string", "maxLength": 100},
+                "maxItems": 3,
+            },
+            "reasoning": {"type": "string", "maxLength": 160},
             "score": {"type": "integer", "enum": list(range(scale_min, scale_max + 1))},
         },
         "required": ["evidence", "indicators_seen", "reasoning", "score"],

@@ -1,0 +1,230 @@
+"""What a report says, computed once from the run's files; the Markdown and HTML templates render it.
+
+Every sentence here is derived from numbers in summary.json (or quotes in scores.jsonl): when
+the data cannot support a statement, the statement is not made.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from rolecall.instrument import Instrument
+from rolecall.rundir import Manifest, RunDir, ScoreRecord, TurnRecord, read_records
+from rolecall.stats import distinctive_phrases
+
+WIDE_INTERVAL = 1.5  # scale points: an interval wider than this is called inconsistent
+
+
+def _lean(mean: float, scale: dict[str, Any]) -> str:
+    mid = (scale["min"] + scale["max"]) / 2
+    if abs(mean - mid) < 0.25:
+        return "the middle of the scale"
+    return str(scale["high_label"] if mean > mid else scale["low_label"])
+
+
+def _side(d: dict[str, Any], scale: dict[str, Any]) -> str | None:
+    """Which pole a dimension's whole interval lies toward, if it clearly does."""
+    mid = (scale["min"] + scale["max"]) / 2
+    if d.get("ci_low") is None:
+        return None
+    if d["ci_low"] > mid:
+        return "high"
+    if d["ci_high"] < mid:
+        return "low"
+    return None
+
+
+def _findings(dims: dict[str, Any], scale: dict[str, Any], summary: dict[str, Any]) -> list[str]:
+    out: list[str] = []
+    scored = [(k, d) for k, d in dims.items() if d["mean"] is not None]
+    if scored:
+        hi = max(scored, key=lambda kd: kd[1]["mean"])
+        lo = min(scored, key=lambda kd: kd[1]["mean"])
+        out.append(
+            f"Strongest {scale['high_label']} signal: {hi[1]['name']} "
+            f"({hi[1]['mean']:.2f}, 95% CI {_ci(hi[1])}, n = {hi[1]['n']})."
+        )
+        if lo[0] != hi[0]:
+            out.append(
+                f"Weakest: {lo[1]['name']} ({lo[1]['mean']:.2f}, 95% CI {_ci(lo[1])}, n = {lo[1]['n']})."
+            )
+    effects = (summary.get("baseline") or {}).get("effects") or {}
+    sig = [(k, e) for k, e in effects.items() if e.get("p_holm") is not None and e["p_holm"] < 0.05]
+    if sig:
+        k, e = max(sig, key=lambda kv: abs(kv[1]["effect"] or 0))
+        out.append(
+            f"Largest persona effect versus the no-persona baseline: {dims[k]['name']} "
+            f"{e['effect']:+.2f} (Holm p = {e['p_holm']:.3g})."
+        )
+    elif effects:
+        out.append("No dimension differs from the no-persona baseline after Holm correction.")
+    wide = [
+        d["name"]
+        for d in dims.values()
+        if d.get("ci_low") is not None and d["ci_high"] - d["ci_low"] > WIDE_INTERVAL
+    ]
+    if wide:
+        out.append("Wide intervals (inconsistent answers or too few items) on: " + ", ".join(wide) + ".")
+    return out
+
+
+def _ci(d: dict[str, Any]) -> str:
+    if d.get("ci_low") is None:
+        return "—"
+    return f"[{d['ci_low']:.2f}, {d['ci_high']:.2f}]"
+
+
+def _signature(dims: dict[str, Any]) -> dict[str, Any] | None:
+    """The verified quote from the dimension furthest from the middle: the persona's own words."""
+    ranked = sorted(
+        (d for d in dims.values() if d["mean"] is not None and d["evidence"]),
+        key=lambda d: -abs(d["mean"] - 3),
+    )
+    for d in ranked:
+        for ev in d["evidence"]:
+            if ev.get("verified"):
+                return {"quote": ev["quote"], "dimension": d["name"], "item": ev["item"]}
+    return None
+
+
+def _strengths_limits(
+    dims: dict[str, Any], scale: dict[str, Any], summary: dict[str, Any]
+) -> dict[str, list[str]]:
+    strengths, limits, uses = [], [], []
+    high = [d["name"] for d in dims.values() if _side(d, scale) == "high"]
+    low = [d["name"] for d in dims.values() if _side(d, scale) == "low"]
+    if high:
+        strengths.append(
+            f"Reliably {scale['high_label']} on "
+            + ", ".join(high)
+            + " (whole 95% interval above the midpoint)."
+        )
+        uses.append(
+            f"Tasks that call for {scale['high_label']} behaviour in " + ", ".join(high).lower() + "."
+        )
+    if low:
+        strengths.append(
+            f"Reliably {scale['low_label']} on "
+            + ", ".join(low)
+            + " (whole 95% interval below the midpoint)."
+        )
+        uses.append(f"Tasks that call for {scale['low_label']} behaviour in " + ", ".join(low).lower() + ".")
+    for d in dims.values():
+        if d.get("icc") is not None and d["icc"] >= 0.75:
+            strengths.append(f"Stable across repeated samples on {d['name']} (ICC {d['icc']:.2f}).")
+        if d.get("icc") is not None and d["icc"] < 0.5:
+            limits.append(f"Answers on {d['name']} change between samples (ICC {d['icc']:.2f}).")
+        if d.get("ci_low") is not None and d["ci_high"] - d["ci_low"] > WIDE_INTERVAL:
+            limits.append(f"{d['name']}: interval {_ci(d)} is too wide to place the persona firmly.")
+        if d["mean"] is None:
+            limits.append(f"{d['name']}: no scored answers.")
+    mixed = [d["name"] for d in dims.values() if d["mean"] is not None and _side(d, scale) is None]
+    if mixed:
+        limits.append("No clear lean on " + ", ".join(mixed) + " (interval spans the midpoint).")
+    total = summary["verdicts"]["total"]
+    unscored = summary["unscored"]["total"]
+    if total and unscored / total > 0.1:
+        limits.append(f"{unscored} of {total} verdicts were unparseable; the scores rest on the rest.")
+    if not uses:
+        uses.append("None can be recommended from this run: no dimension shows a clear, consistent lean.")
+    return {"strengths": strengths, "limitations": limits, "uses": uses}
+
+
+def build_content(
+    run: RunDir, instrument: Instrument, manifest: Manifest, summary: dict[str, Any]
+) -> dict[str, Any]:
+    scores = [s for s in read_records(run.scores, ScoreRecord) if s.subject == "persona"]
+    turns = list(read_records(run.transcript, TurnRecord))
+    scale = summary["instrument"]["scale"]
+    dims = summary["dimensions"]
+    by_item: dict[str, list[ScoreRecord]] = defaultdict(list)
+    for s in scores:
+        by_item[s.item].append(s)
+    answers: dict[str, str] = {}
+    questions: dict[str, str] = {}
+    rubric_of: dict[str, str | None] = {}
+    for t in turns:
+        if t.subject != "persona" or t.epoch != 0:
+            continue
+        if t.role == "assistant" and t.item not in answers:
+            answers[t.item] = t.text
+        if t.role == "user" and t.turn == 0:
+            questions[t.item] = t.question or t.text
+            rubric_of[t.item] = t.instrument_item
+
+    def item_block(item_id: str) -> dict[str, Any]:
+        recs = by_item.get(item_id, [])
+        dim_rows = []
+        for dim_id in sorted(
+            {r.dimension for r in recs}, key=lambda d: list(dims).index(d) if d in dims else 99
+        ):
+            rs = [r for r in recs if r.dimension == dim_id]
+            vals = [r.score for r in rs if r.score is not None]
+            best = next(
+                (r for r in rs if r.score is not None and r.evidence and r.quote_verified), None
+            ) or next((r for r in rs if r.score is not None and r.evidence), None)
+            dim_rows.append(
+                {
+                    "name": dims[dim_id]["name"] if dim_id in dims else dim_id,
+                    "mean": sum(vals) / len(vals) if vals else None,
+                    "n": len(vals),
+                    "unscored": len(rs) - len(vals),
+                    "evidence": best.evidence if best else "",
+                    "verified": bool(best and best.quote_verified),
+                    "indicators": best.indicators_seen if best else [],
+                }
+            )
+        return {
+            "id": item_id,
+            "question": questions.get(item_id, ""),
+            "answer": answers.get(item_id, ""),
+            "dims": dim_rows,
+            "matched": rubric_of.get(item_id),
+        }
+
+    phases = []
+    listed: set[str] = set()
+    for phase in instrument.phases:
+        ids = [i.id for i in instrument.items if i.phase == phase.id and i.id in by_item]
+        if ids:
+            phases.append({"name": phase.name, "items": [item_block(i) for i in ids]})
+            listed.update(ids)
+    rest = [i for i in by_item if i not in listed]
+    if rest:
+        phases.append({"name": "Recorded answers", "items": [item_block(i) for i in rest]})
+
+    key_quotes = {d["name"]: [e for e in d["evidence"] if e.get("verified")][:3] for d in dims.values()}
+    baseline_texts = [t.text for t in turns if t.role == "assistant" and t.subject == "baseline"]
+    persona_texts = [t.text for t in turns if t.role == "assistant" and t.subject == "persona"]
+    phrases = None
+    if baseline_texts:
+        mine, theirs = distinctive_phrases(persona_texts, baseline_texts, top=12)
+        phrases = {"against": "the same model with no persona", "persona": mine, "other": theirs}
+
+    hyp = summary.get("hypothesis")
+    items_heat = sorted({r.item for r in scores}, key=lambda i: list(by_item).index(i))
+    heat_values = {
+        item: {d: v["mean"] for d, v in summary["items"].get(item, {}).items()} for item in items_heat
+    }
+    return {
+        "title": f"{summary.get('persona') or 'Transcript'} — {instrument.name}",
+        "persona": summary.get("persona"),
+        "instrument": summary["instrument"],
+        "scale": scale,
+        "manifest": manifest.model_dump(mode="json"),
+        "overall": summary["overall"],
+        "lean": _lean(summary["overall"]["mean"], scale) if summary["overall"]["mean"] is not None else None,
+        "hypothesis": hyp,
+        "findings": _findings(dims, scale, summary),
+        "signature": _signature(dims),
+        "phases": phases,
+        "dimensions": dims,
+        "key_quotes": key_quotes,
+        "phrases": phrases,
+        "assessment": _strengths_limits(dims, scale, summary),
+        "summary": summary,
+        "heat_items": items_heat,
+        "heat_values": heat_values,
+        "baseline": summary.get("baseline"),
+    }

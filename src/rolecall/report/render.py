@@ -1,0 +1,99 @@
+"""Render report.md and report.html from the report content with Jinja2 templates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from rolecall.report import svg
+
+VERDICT_MARK = {
+    "met": "✅ met",
+    "exceeded": "⬆️ exceeded",
+    "below": "⬇️ below",
+    "inconclusive": "❔ inconclusive",
+    "no data": "— no data",
+}
+
+
+def num(x: float | None, nd: int = 2) -> str:
+    return "—" if x is None else f"{x:.{nd}f}"
+
+
+def ci(d: dict[str, Any]) -> str:
+    if d.get("ci_low") is None:
+        return "—"
+    return f"[{d['ci_low']:.2f}, {d['ci_high']:.2f}]"
+
+
+def oneline(text: Any) -> str:
+    return " ".join(str(text).split())
+
+
+def md_cell(text: Any, limit: int = 160) -> str:
+    """Subject text in Markdown: one line, table pipes and HTML-significant characters escaped."""
+    t = oneline(text)
+    t = t if len(t) <= limit else t[: limit - 1] + "…"
+    return t.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def blockquote(text: Any) -> str:
+    lines = [md_cell(line, 2000) for line in str(text).splitlines() if line.strip()]
+    return "\n".join("> " + line for line in lines) or "> "
+
+
+def _env(autoescape: bool) -> Environment:
+    env = Environment(
+        loader=PackageLoader("rolecall.report", "templates"),
+        autoescape=select_autoescape(["html"]) if autoescape else False,
+        undefined=StrictUndefined,
+        trim_blocks=False,
+        lstrip_blocks=False,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        num=num,
+        ci=ci,
+        oneline=oneline,
+        cell=md_cell,
+        blockquote=blockquote,
+        verdict=lambda v: VERDICT_MARK.get(v, v),
+    )
+    return env
+
+
+def render_markdown(content: dict[str, Any]) -> str:
+    return _env(False).get_template("report.md.j2").render(c=content)
+
+
+def plots(content: dict[str, Any]) -> dict[str, Markup]:
+    scale = content["scale"]
+    hyp = (content.get("hypothesis") or {}).get("dimensions", {})
+    rows = [
+        {**d, "expected": hyp[k]["range"] if k in hyp else None} for k, d in content["dimensions"].items()
+    ]
+    out = {"profile": Markup(svg.profile(rows, scale)), "radar": Markup(""), "forest": Markup("")}
+    if len(rows) >= 5:
+        out["radar"] = Markup(svg.radar(rows, scale))
+    dims = [(k, d["name"]) for k, d in content["dimensions"].items()]
+    out["heatmap"] = Markup(svg.heatmap(content["heat_items"], dims, content["heat_values"], scale))
+    effects = (content.get("baseline") or {}).get("effects")
+    if effects:
+        frows = [
+            {
+                "name": content["dimensions"][k]["name"],
+                "diff": e["effect"],
+                "ci_low": e["ci_low"],
+                "ci_high": e["ci_high"],
+                "p_holm": e["p_holm"],
+            }
+            for k, e in effects.items()
+        ]
+        out["forest"] = Markup(svg.forest(frows, float(scale["max"] - scale["min"])))
+    return out
+
+
+def render_html(content: dict[str, Any]) -> str:
+    return _env(True).get_template("report.html.j2").render(c=content, plots=plots(content))

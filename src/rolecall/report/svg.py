@@ -1,0 +1,167 @@
+"""Inline SVG plots (no network, no JS): dimension profile, radar, item heatmap, forest plot.
+
+All labels pass through ``html.escape``; the returned strings are safe to embed.
+"""
+
+from __future__ import annotations
+
+import math
+from html import escape
+from typing import Any
+
+W = 640
+
+
+def _x(v: float, lo: float, hi: float, left: int, width: int) -> float:
+    return left + (v - lo) / (hi - lo) * width
+
+
+def profile(rows: list[dict[str, Any]], scale: dict[str, Any]) -> str:
+    """Rows: name, mean, ci_low, ci_high, optional expected (low, high). Dot + interval bar."""
+    lo, hi = scale["min"], scale["max"]
+    left, width, row_h = 190, 400, 34
+    h = 50 + row_h * len(rows)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {h}" role="img" class="plot" '
+        f'aria-label="Dimension profile">'
+    ]
+    for tick in range(lo, hi + 1):
+        x = _x(tick, lo, hi, left, width)
+        parts.append(f'<line x1="{x:.1f}" y1="20" x2="{x:.1f}" y2="{h - 25}" class="grid"/>')
+        parts.append(f'<text x="{x:.1f}" y="{h - 8}" class="tick">{tick}</text>')
+    parts.append(f'<text x="{left}" y="14" class="pole">{escape(str(scale["low_label"]))}</text>')
+    parts.append(
+        f'<text x="{left + width}" y="14" class="pole end">{escape(str(scale["high_label"]))}</text>'
+    )
+    for i, r in enumerate(rows):
+        y = 40 + i * row_h
+        parts.append(f'<text x="{left - 10}" y="{y + 4}" class="label end">{escape(r["name"])}</text>')
+        exp = r.get("expected")
+        if exp:
+            x1, x2 = _x(exp[0], lo, hi, left, width), _x(exp[1], lo, hi, left, width)
+            parts.append(
+                f'<rect x="{x1:.1f}" y="{y - 10}" width="{max(x2 - x1, 2):.1f}" height="20" class="expected"/>'
+            )
+        if r.get("ci_low") is not None:
+            x1, x2 = _x(r["ci_low"], lo, hi, left, width), _x(r["ci_high"], lo, hi, left, width)
+            parts.append(f'<line x1="{x1:.1f}" y1="{y}" x2="{x2:.1f}" y2="{y}" class="ci"/>')
+        if r.get("mean") is not None:
+            parts.append(
+                f'<circle cx="{_x(r["mean"], lo, hi, left, width):.1f}" cy="{y}" r="6" class="dot"/>'
+            )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def radar(rows: list[dict[str, Any]], scale: dict[str, Any]) -> str:
+    lo, hi = scale["min"], scale["max"]
+    n = len(rows)
+    cx, cy, rad = W / 2, 190, 140
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} 380" role="img" class="plot" '
+        f'aria-label="Dimension radar">'
+    ]
+
+    def point(k: int, v: float) -> tuple[float, float]:
+        a = -math.pi / 2 + 2 * math.pi * k / n
+        r = rad * (v - lo) / (hi - lo)
+        return cx + r * math.cos(a), cy + r * math.sin(a)
+
+    for level in range(lo, hi + 1):
+        pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(k, level) for k in range(n)))
+        parts.append(f'<polygon points="{pts}" class="grid-poly"/>')
+    for k, r in enumerate(rows):
+        x, y = point(k, hi + 0.55 * (hi - lo) / 4)
+        parts.append(f'<text x="{x:.1f}" y="{y:.1f}" class="label mid">{escape(r["name"])}</text>')
+    means = [r["mean"] if r.get("mean") is not None else lo for r in rows]
+    pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(k, v) for k, v in enumerate(means)))
+    parts.append(f'<polygon points="{pts}" class="shape"/>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _colour(v: float | None, lo: float, hi: float) -> str:
+    if v is None:
+        return "#eeeeee"
+    t = (v - lo) / (hi - lo)
+    # blue (low pole) -> white -> orange (high pole)
+    if t < 0.5:
+        k = t * 2
+        r, g, b = 60 + 195 * k, 110 + 145 * k, 200 + 55 * k
+    else:
+        k = (t - 0.5) * 2
+        r, g, b = 255, 255 - 110 * k, 255 - 200 * k
+    return f"rgb({r:.0f},{g:.0f},{b:.0f})"
+
+
+def heatmap(
+    items: list[str],
+    dims: list[tuple[str, str]],
+    values: dict[str, dict[str, float | None]],
+    scale: dict[str, Any],
+) -> str:
+    """Items (rows) × dimensions (columns), cell colour = item mean on that dimension."""
+    lo, hi = scale["min"], scale["max"]
+    left, top, cw, ch = 230, 70, 78, 20
+    w = left + cw * len(dims) + 10
+    h = top + ch * len(items) + 10
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" role="img" class="plot" '
+        f'aria-label="Per-item heatmap">'
+    ]
+    for j, (_did, name) in enumerate(dims):
+        x = left + j * cw + cw / 2
+        parts.append(
+            f'<text x="{x:.1f}" y="{top - 8}" class="label mid small" '
+            f'transform="rotate(-25 {x:.1f} {top - 8})">{escape(name)}</text>'
+        )
+    for i, item in enumerate(items):
+        y = top + i * ch
+        parts.append(f'<text x="{left - 6}" y="{y + 14}" class="label end small">{escape(item)}</text>')
+        for j, (did, _name) in enumerate(dims):
+            v = values.get(item, {}).get(did)
+            if item in values and did in values[item]:
+                parts.append(
+                    f'<rect x="{left + j * cw}" y="{y}" width="{cw - 2}" height="{ch - 2}" '
+                    f'fill="{_colour(v, lo, hi)}"><title>{escape(item)} · {escape(did)}: '
+                    f"{'unscored' if v is None else f'{v:.2f}'}</title></rect>"
+                )
+                if v is not None:
+                    parts.append(
+                        f'<text x="{left + j * cw + cw / 2:.1f}" y="{y + 14}" class="cell">{v:.1f}</text>'
+                    )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def forest(rows: list[dict[str, Any]], span: float) -> str:
+    """Rows: name, diff, ci_low, ci_high, p_holm. A zero line and one interval per dimension."""
+    left, width, row_h = 190, 380, 30
+    h = 40 + row_h * len(rows)
+    lo, hi = -span, span
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {h}" role="img" class="plot" '
+        f'aria-label="Forest plot of differences">'
+    ]
+    x0 = _x(0, lo, hi, left, width)
+    parts.append(f'<line x1="{x0:.1f}" y1="10" x2="{x0:.1f}" y2="{h - 20}" class="zero"/>')
+    for tick in (lo, lo / 2, hi / 2, hi):
+        x = _x(tick, lo, hi, left, width)
+        parts.append(f'<text x="{x:.1f}" y="{h - 5}" class="tick">{tick:+.1f}</text>')
+    for i, r in enumerate(rows):
+        y = 25 + i * row_h
+        parts.append(f'<text x="{left - 10}" y="{y + 4}" class="label end">{escape(r["name"])}</text>')
+        if r.get("ci_low") is not None:
+            x1 = _x(max(lo, r["ci_low"]), lo, hi, left, width)
+            x2 = _x(min(hi, r["ci_high"]), lo, hi, left, width)
+            parts.append(f'<line x1="{x1:.1f}" y1="{y}" x2="{x2:.1f}" y2="{y}" class="ci"/>')
+        if r.get("diff") is not None:
+            x = _x(max(lo, min(hi, r["diff"])), lo, hi, left, width)
+            parts.append(f'<rect x="{x - 5:.1f}" y="{y - 5}" width="10" height="10" class="dot"/>')
+        p = r.get("p_holm")
+        parts.append(
+            f'<text x="{left + width + 8}" y="{y + 4}" class="label small">'
+            f"{'p=—' if p is None else f'p={p:.3g}'}</text>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)
