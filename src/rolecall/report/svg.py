@@ -40,7 +40,8 @@ def profile(rows: list[dict[str, Any]], scale: dict[str, Any]) -> str:
         if exp:
             x1, x2 = _x(exp[0], lo, hi, left, width), _x(exp[1], lo, hi, left, width)
             parts.append(
-                f'<rect x="{x1:.1f}" y="{y - 10}" width="{max(x2 - x1, 2):.1f}" height="20" class="expected"/>'
+                f'<rect x="{x1:.1f}" y="{y - 10}" width="{max(x2 - x1, 2):.1f}" '
+                'height="20" class="expected"/>'
             )
         if r.get("ci_low") is not None:
             x1, x2 = _x(r["ci_low"], lo, hi, left, width), _x(r["ci_high"], lo, hi, left, width)
