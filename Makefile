@@ -11,7 +11,7 @@ OUT    ?= runs
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[local,server,dev]'
+	$(BIN)/python -m pip install --quiet -e '.[local,server,semantic,dev]'
 	touch $(STAMP)
 
 venv: $(STAMP)

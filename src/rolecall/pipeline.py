@@ -23,7 +23,14 @@ from rolecall.calls import Caller, CallStats, ResponseCache
 from rolecall.errors import RolecallError
 from rolecall.instrument import Instrument, load_instrument
 from rolecall.interview import BASELINE_SYSTEM, pending_tasks, run_interview
-from rolecall.judge import JUDGE_PARAMS, Judge, make_judge, pending_judgements, run_judging
+from rolecall.judge import (
+    JUDGE_PARAMS,
+    Judge,
+    describe_judge,
+    make_judge,
+    pending_judgements,
+    run_judging,
+)
 from rolecall.models import GenParams, ModelAPI, make_model
 from rolecall.paths import cache_dir
 from rolecall.persona import Persona, load_persona
@@ -117,7 +124,7 @@ def start_run(cfg: RunConfig) -> tuple[RunDir, Persona, Instrument, Manifest]:
     persona = load_persona(cfg.persona)
     instrument, digest, ref = resolve_instrument(persona, cfg.instrument)
     subject = make_model(cfg.model)
-    judges = [make_model(spec) for spec in cfg.judges]
+    judges = [describe_judge(spec) for spec in cfg.judges]
     params = GenParams(temperature=cfg.temperature, max_tokens=cfg.max_tokens, seed=cfg.seed)
     manifest = Manifest(
         rolecall_version=__version__,
@@ -134,7 +141,7 @@ def start_run(cfg: RunConfig) -> tuple[RunDir, Persona, Instrument, Manifest]:
             "sha256": digest,
         },
         subject_model=_model_entry(subject),
-        judges=[_model_entry(j) for j in judges],
+        judges=judges,
         params=params.model_dump(mode="json"),
         judge_params=JUDGE_PARAMS.model_dump(mode="json"),
         epochs=cfg.epochs,

@@ -19,8 +19,7 @@ from typing import Any
 from rolecall import __version__
 from rolecall.errors import RolecallError
 from rolecall.instrument import Instrument, load_instrument
-from rolecall.judge import JUDGE_PARAMS
-from rolecall.models import make_model
+from rolecall.judge import JUDGE_PARAMS, describe_judge
 from rolecall.persona import load_persona
 from rolecall.pipeline import (
     Outcome,
@@ -97,7 +96,7 @@ def start_score(cfg: ScoreConfig) -> tuple[RunDir, Instrument, Manifest]:
         raise RolecallError("scoring a transcript needs --instrument ID_OR_FILE")
     transcript = load_transcript(cfg.source)
     instrument, digest = load_instrument(cfg.instrument)
-    judges = [make_model(spec) for spec in cfg.judges]
+    judges = [describe_judge(spec) for spec in cfg.judges]
     name = Path(cfg.source).stem
     manifest = Manifest(
         rolecall_version=__version__,
@@ -109,7 +108,7 @@ def start_score(cfg: ScoreConfig) -> tuple[RunDir, Instrument, Manifest]:
             "version": instrument.version,
             "sha256": digest,
         },
-        judges=[{"spec": j.spec, "identity": j.identity} for j in judges],
+        judges=judges,
         params={},
         judge_params=JUDGE_PARAMS.model_dump(mode="json"),
         epochs=1,
@@ -148,8 +147,7 @@ def reopen_for_scoring(path: Path, judges: list[str] | None) -> tuple[RunDir, In
         known = {j["spec"] for j in manifest.judges}
         for spec in judges:
             if spec not in known:
-                m = make_model(spec)
-                manifest.judges.append({"spec": m.spec, "identity": m.identity})
+                manifest.judges.append(describe_judge(spec))
         write_json_atomic(run.manifest, manifest)
     return run, instrument, manifest
 

@@ -96,6 +96,24 @@ class LLMJudge:
 
 
 def make_judge(spec: str, cache: ResponseCache | None, *, concurrency: int, seed: int) -> Judge:
-    """Build a judge from a spec: any model spec gives an LLM rubric judge."""
+    """Build a judge from a spec: ``semantic`` is the embedding scorer; any model spec gives an
+    LLM rubric judge."""
+    if spec == "semantic":
+        from rolecall.scoring import SemanticJudge
+
+        return SemanticJudge()
     model = make_model(spec)
     return LLMJudge(Caller(model, cache, concurrency=concurrency, seed=seed))
+
+
+def describe_judge(spec: str) -> dict[str, str]:
+    """Validate a judge spec up front and return its manifest entry (spec and identity)."""
+    if spec == "semantic":
+        from importlib import metadata
+
+        from rolecall.scoring.embedder import DIST, model_dir
+
+        model_dir()  # fails with an install hint when the package is missing
+        return {"spec": spec, "identity": f"all-MiniLM-L6-v2 ({DIST} {metadata.version(DIST)})"}
+    model = make_model(spec)
+    return {"spec": model.spec, "identity": model.identity}

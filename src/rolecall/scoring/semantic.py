@@ -1,0 +1,166 @@
+"""Anchored semantic scorer: places an answer between a dimension's poles by embedding similarity.
+
+Method (deterministic, no LLM):
+
+1. Each dimension has high-pole and low-pole exemplar sentences (``high_exemplars`` /
+   ``low_exemplars``, plus the top and bottom anchors); an item's positive / negative indicators
+   join the high / low sets when scoring that item.
+2. A sentence's *position* is its mean cosine similarity to the high set minus that to the low set.
+3. An answer's position is the mean position of its ``TOP_K`` most polarised sentences (the ones
+   with the largest absolute position), so neutral filler does not dilute the signal.
+4. Calibration, fitted per dimension on the instrument's own text: every anchor sentence (at its
+   scale point) and every exemplar (at the scale's max or min, scored leave-one-out) gets a
+   position; a least-squares line maps position → scale point. The answer's position goes
+   through that line and is clipped to the scale.
+5. Evidence is the answer's most polarised sentence in the direction of the final score
+   (verbatim, so the quote always verifies). Indicators are "seen" when a sentence's cosine
+   similarity to the indicator is at least ``INDICATOR_THRESHOLD``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from rolecall.calls import CallStats
+from rolecall.instrument import Dimension, Instrument, Item
+from rolecall.judge.answers import Answer
+from rolecall.rundir import ScoreRecord
+from rolecall.scoring.embedder import Embedder, get_embedder
+
+TOP_K = 3
+INDICATOR_THRESHOLD = 0.65
+_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def sentences(text: str) -> list[str]:
+    parts = [p.strip(" -*•\t\"'`") for p in _SPLIT.split(text)]
+    return [p for p in parts if len(p.split()) >= 3] or ([text.strip()] if text.strip() else [])
+
+
+@dataclass(frozen=True)
+class Calibration:
+    slope: float
+    intercept: float
+
+    def apply(self, position: float, lo: int, hi: int) -> float:
+        return float(np.clip(self.intercept + self.slope * position, lo, hi))
+
+
+def _position(vecs: np.ndarray, high: np.ndarray, low: np.ndarray) -> np.ndarray:
+    return (vecs @ high.T).mean(axis=1) - (vecs @ low.T).mean(axis=1)
+
+
+class SemanticJudge:
+    """``--judge semantic``: the anchored embedding scorer, behind the Judge protocol."""
+
+    name = "semantic"
+
+    def __init__(self, embedder: Embedder | None = None):
+        self._embedder = embedder
+        self._calibrations: dict[tuple[str, str], Calibration] = {}
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = get_embedder()
+        return self._embedder
+
+    def _poles(
+        self, instrument: Instrument, dim: Dimension, item: Item | None
+    ) -> tuple[list[str], list[str]]:
+        high = [*dim.high_exemplars, dim.anchors[instrument.scale.max]]
+        low = [*dim.low_exemplars, dim.anchors[instrument.scale.min]]
+        if item is not None:
+            high += item.positive_indicators
+            low += item.negative_indicators
+        return high, low
+
+    def calibration(self, instrument: Instrument, dim: Dimension) -> Calibration:
+        key = (instrument.id, dim.id)
+        if key in self._calibrations:
+            return self._calibrations[key]
+        scale = instrument.scale
+        high, low = self._poles(instrument, dim, None)
+        hv, lv = self.embedder.encode(high), self.embedder.encode(low)
+        xs: list[float] = []
+        ys: list[float] = []
+        for i in range(len(high)):  # leave-one-out: an exemplar is not compared with itself
+            rest = np.delete(hv, i, axis=0)
+            xs.append(float(_position(hv[i : i + 1], rest, lv)[0]))
+            ys.append(scale.max)
+        for i in range(len(low)):
+            rest = np.delete(lv, i, axis=0)
+            xs.append(float(_position(lv[i : i + 1], hv, rest)[0]))
+            ys.append(scale.min)
+        mids = {p: t for p, t in dim.anchors.items() if p not in (scale.min, scale.max)}
+        if mids:
+            mv = self.embedder.encode(list(mids.values()))
+            for p, pos in zip(mids, _position(mv, hv, lv), strict=True):
+                xs.append(float(pos))
+                ys.append(p)
+        slope, intercept = np.polyfit(np.array(xs), np.array(ys), 1)
+        if not np.isfinite(slope) or slope <= 0:
+            slope, intercept = 0.0, scale.midpoint
+        cal = Calibration(float(slope), float(intercept))
+        self._calibrations[key] = cal
+        return cal
+
+    def score_sync(
+        self, instrument: Instrument, dim: Dimension, item: Item | None, answer: Answer
+    ) -> ScoreRecord:
+        scale = instrument.scale
+        base = {
+            "item": answer.item,
+            "epoch": answer.epoch,
+            "dimension": dim.id,
+            "judge": self.name,
+            "subject": answer.subject,
+            "mode": "semantic",
+        }
+        sents = sentences(answer.answer_only)
+        if not sents:
+            return ScoreRecord.model_validate(
+                {**base, "score": None, "error": "empty answer", "raw": answer.answer_only}
+            )
+        cal = self.calibration(instrument, dim)
+        high, low = self._poles(instrument, dim, item)
+        sv = self.embedder.encode(sents)
+        hv, lv = self.embedder.encode(high), self.embedder.encode(low)
+        pos = _position(sv, hv, lv)
+        order = np.argsort(-np.abs(pos), kind="stable")[:TOP_K]
+        answer_pos = float(pos[order].mean())
+        score = round(cal.apply(answer_pos, scale.min, scale.max), 3)
+        toward_high = score >= scale.midpoint
+        best = int(np.argmax(pos) if toward_high else np.argmin(pos))
+        seen: list[str] = []
+        if item is not None:
+            indicators = [*item.positive_indicators, *item.negative_indicators]
+            if indicators:
+                sims = sv @ self.embedder.encode(indicators).T
+                seen = [ind for j, ind in enumerate(indicators) if sims[:, j].max() >= INDICATOR_THRESHOLD]
+        return ScoreRecord.model_validate(
+            {
+                **base,
+                "score": score,
+                "evidence": sents[best],
+                "quote_verified": True,
+                "indicators_seen": seen,
+                "reasoning": f"position {answer_pos:+.3f} (top-{len(order)} sentences) → {score:.2f} "
+                f"by calibration {cal.intercept:.2f} + {cal.slope:.2f}·position",
+            }
+        )
+
+    async def score(
+        self, instrument: Instrument, dim: Dimension, item: Item | None, answer: Answer
+    ) -> ScoreRecord:
+        return await asyncio.to_thread(self.score_sync, instrument, dim, item, answer)
+
+    async def aclose(self) -> None:
+        return None
+
+    def call_stats(self) -> CallStats | None:
+        return None
