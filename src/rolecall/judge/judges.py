@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from rolecall.calls import Caller, CallStats, ResponseCache
+from rolecall.errors import RolecallError
 from rolecall.instrument import Dimension, Instrument, Item
 from rolecall.judge.answers import Answer
 from rolecall.judge.prompt import REPAIR, judge_messages, verdict_format
@@ -34,12 +35,28 @@ class Judge(Protocol):
 
 
 class LLMJudge:
-    """A rubric judge backed by a chat model."""
+    """A rubric judge backed by a chat model.
 
-    def __init__(self, caller: Caller, params: GenParams = JUDGE_PARAMS):
+    ``mode="json"``: the verdict's integer score. ``mode="logprob"`` (local GGUF models): the same
+    verdict, but the score is the probability-weighted mean over the scale points, read from the
+    model's next-token distribution at the verdict's ``"score":`` position (G-Eval style).
+    """
+
+    def __init__(self, caller: Caller, params: GenParams = JUDGE_PARAMS, *, mode: str = "json"):
         self.caller = caller
-        self.name = caller.model.spec
+        self.mode = mode
+        self.name = caller.model.spec + ("+logprob" if mode == "logprob" else "")
         self.params = params
+
+    async def _weighted(self, messages: list[Message], raw: str, lo: int, hi: int) -> float | None:
+        cut = raw.rfind('"score"')
+        if cut < 0:
+            return None
+        prefix = raw[: raw.find(":", cut) + 1] + " "
+        points = [str(p) for p in range(lo, hi + 1)]
+        model = self.caller.model
+        dist = await model.score_distribution(messages, prefix, points)  # type: ignore[attr-defined]
+        return sum(int(k) * v for k, v in dist.items())
 
     async def score(
         self, instrument: Instrument, dim: Dimension, item: Item | None, answer: Answer
@@ -49,6 +66,7 @@ class LLMJudge:
         messages = judge_messages(instrument, dim, item, answer.question, answer.text)
         out = await self.caller.complete(messages, params)
         raw = out.text
+        scored_reply = raw
         error: str | None = None
         try:
             verdict = parse_verdict(raw, lo, hi)
@@ -59,6 +77,7 @@ class LLMJudge:
                 Message(role="user", content=REPAIR + verdict_format(instrument)),
             ]
             out = await self.caller.complete(repair, params)
+            scored_reply = out.text
             try:
                 verdict = parse_verdict(out.text, lo, hi)
             except VerdictError as second:
@@ -75,10 +94,16 @@ class LLMJudge:
         }
         if verdict is None:
             return ScoreRecord.model_validate({**base, "score": None, "error": error, "raw": raw})
+        score = float(verdict.score)
+        if self.mode == "logprob" and scored_reply is out.text:
+            weighted = await self._weighted(messages, scored_reply, lo, hi)
+            if weighted is not None:
+                score = round(weighted, 3)
+                base["mode"] = "logprob"
         return ScoreRecord.model_validate(
             {
                 **base,
-                "score": float(verdict.score),
+                "score": score,
                 "evidence": verdict.evidence.strip(),
                 "quote_verified": quote_in_answer(verdict.evidence, answer.answer_only),
                 "indicators_seen": list(
@@ -102,8 +127,20 @@ def make_judge(spec: str, cache: ResponseCache | None, *, concurrency: int, seed
         from rolecall.scoring import SemanticJudge
 
         return SemanticJudge()
-    model = make_model(spec)
-    return LLMJudge(Caller(model, cache, concurrency=concurrency, seed=seed))
+    base, mode = _split_mode(spec)
+    model = make_model(base)
+    return LLMJudge(Caller(model, cache, concurrency=concurrency, seed=seed), mode=mode)
+
+
+def _split_mode(spec: str) -> tuple[str, str]:
+    if spec.endswith("+logprob"):
+        base = spec.removesuffix("+logprob")
+        if not base.startswith("local"):
+            raise RolecallError(
+                f"judge {spec!r}: probability-weighted scoring needs a local GGUF judge (local, local:...)"
+            )
+        return base, "logprob"
+    return spec, "json"
 
 
 def describe_judge(spec: str) -> dict[str, str]:
@@ -115,5 +152,6 @@ def describe_judge(spec: str) -> dict[str, str]:
 
         model_dir()  # fails with an install hint when the package is missing
         return {"spec": spec, "identity": f"all-MiniLM-L6-v2 ({DIST} {metadata.version(DIST)})"}
-    model = make_model(spec)
-    return {"spec": model.spec, "identity": model.identity}
+    base, _mode = _split_mode(spec)
+    model = make_model(base)
+    return {"spec": spec, "identity": model.identity}

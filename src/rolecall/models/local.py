@@ -13,6 +13,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from rolecall.errors import ModelCallError, RolecallError
 from rolecall.models.base import Completion, GenParams, Message, ModelAPI
 
@@ -86,3 +88,46 @@ class LocalModel(ModelAPI):
 
     async def generate(self, messages: list[Message], params: GenParams) -> Completion:
         return await asyncio.to_thread(self._call, messages, params)
+
+    def _distribution(
+        self, messages: list[Message], assistant_prefix: str, choices: list[str]
+    ) -> dict[str, float]:
+        import llama_cpp
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        llm, lock = _load(self.path)
+        template = llm.metadata.get("tokenizer.chat_template")
+        if not template:
+            raise ModelCallError("this GGUF carries no chat template; probability scoring needs one")
+        with lock:
+            formatter = Jinja2ChatFormatter(
+                template=template,
+                eos_token=llm._model.token_get_text(llm.token_eos()),
+                bos_token=llm._model.token_get_text(llm.token_bos()),
+            )
+            prompt = formatter(messages=[m.model_dump() for m in messages]).prompt + assistant_prefix
+            tokens = llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
+            if len(tokens) >= llm.n_ctx():
+                raise ModelCallError("prompt longer than the context window")
+            # reuse the KV cache for the shared prefix (usually the whole prompt just generated)
+            cached = llm.input_ids[: llm.n_tokens].tolist()
+            k = 0
+            while k < min(len(cached), len(tokens) - 1) and cached[k] == tokens[k]:
+                k += 1
+            llm.n_tokens = k
+            llm.eval(tokens[k:])
+            logits = np.ctypeslib.as_array(
+                llama_cpp.llama_get_logits_ith(llm.ctx, -1), shape=(llm.n_vocab(),)
+            )
+            ids = [llm.tokenize(c.encode(), add_bos=False, special=False) for c in choices]
+            picked = np.array([float(logits[t[0]]) for t in ids])
+        probs = np.exp(picked - picked.max())
+        probs /= probs.sum()
+        return {c: float(p) for c, p in zip(choices, probs, strict=True)}
+
+    async def score_distribution(
+        self, messages: list[Message], assistant_prefix: str, choices: list[str]
+    ) -> dict[str, float]:
+        """Next-token probabilities of ``choices`` after the chat prompt and ``assistant_prefix``
+        (normalised over the choices), for probability-weighted (G-Eval style) scoring."""
+        return await asyncio.to_thread(self._distribution, messages, assistant_prefix, choices)

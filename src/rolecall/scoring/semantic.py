@@ -127,6 +127,16 @@ class SemanticJudge:
                 {**base, "score": None, "error": "empty answer", "raw": answer.answer_only}
             )
         cal = self.calibration(instrument, dim)
+        if cal.slope == 0:
+            return ScoreRecord.model_validate(
+                {
+                    **base,
+                    "score": None,
+                    "raw": answer.answer_only[:2000],
+                    "error": f"dimension {dim.id!r}: its exemplars do not separate the poles "
+                    "(degenerate calibration)",
+                }
+            )
         high, low = self._poles(instrument, dim, item)
         sv = self.embedder.encode(sents)
         hv, lv = self.embedder.encode(high), self.embedder.encode(low)
