@@ -17,6 +17,7 @@ import numpy as np
 
 from rolecall.instrument import Instrument
 from rolecall.persona import Hypothesis
+from rolecall.pricing import cost
 from rolecall.rundir import FailureRecord, RunDir, ScoreRecord, TurnRecord, read_records
 from rolecall.stats import (
     cronbach_alpha,
@@ -257,6 +258,7 @@ def summarize(
     hypothesis: Hypothesis | None,
     persona_name: str | None,
     seed: int = 0,
+    subject_spec: str | None = None,
 ) -> dict[str, Any]:
     records = list(read_records(run.scores, ScoreRecord))
     turns = list(read_records(run.transcript, TurnRecord))
@@ -310,6 +312,9 @@ def summarize(
     timing = run.path / "timing.json"
     if timing.exists():
         summary["timing"] = json.loads(timing.read_text(encoding="utf-8"))
+        priced = cost(summary["timing"].get("models", {}), subject_spec)
+        summary["timing"]["cost_usd"] = priced["total_usd"]
+        summary["timing"]["cost"] = priced
     if any(r.subject == "baseline" for r in records):
         summary["baseline"] = {
             "dimensions": dimension_block(instrument, records, "baseline", seed),

@@ -288,6 +288,7 @@ def finish(
         hypothesis=persona.hypothesis if persona else None,
         persona_name=persona.name if persona else (manifest.transcript_source or {}).get("name"),
         seed=manifest.seed,
+        subject_spec=(manifest.subject_model or {}).get("spec"),
     )
     write_json_atomic(run.summary, summary)
     write_reports(run, instrument, manifest, summary)

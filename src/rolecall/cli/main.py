@@ -10,8 +10,10 @@ from rolecall import __version__
 from rolecall.cli import (
     check_cmd,
     compare_cmd,
+    export_cmd,
     instruments_cmd,
     report_cmd,
+    rerun_cmd,
     run_cmd,
     score_cmd,
     validate_cmd,
@@ -52,6 +54,8 @@ app.command("instruments")(instruments_cmd.instruments)
 app.command("report")(report_cmd.report)
 app.command("check")(check_cmd.check)
 app.command("compare")(compare_cmd.compare)
+app.command("rerun")(rerun_cmd.rerun)
+app.command("export")(export_cmd.export)
 
 
 def main() -> None:

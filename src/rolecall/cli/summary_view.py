@@ -45,6 +45,16 @@ def print_summary(summary: dict[str, Any], run_path: str) -> None:
             f"tokens in/out {calls['tokens_in']:,}/{calls['tokens_out']:,}",
             markup=False,
         )
+    timing = summary.get("timing", {})
+    if timing:
+        lat = calls.get("latency_p50_s"), calls.get("latency_p95_s")
+        unpriced = timing.get("cost", {}).get("unpriced") or []
+        console.print(
+            f"wall {timing.get('wall_s', 0):.1f}s; subject latency p50/p95 "
+            f"{fmt(lat[0], 3)}/{fmt(lat[1], 3)}s; cost ${timing.get('cost_usd', 0):.4f}"
+            + (f" (unpriced: {', '.join(unpriced)})" if unpriced else ""),
+            markup=False,
+        )
     f = summary["failures"]
     if f["interview"] or f["judge"] or summary["unscored"]["total"]:
         console.print(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from rolecall.report import svg
@@ -47,7 +47,7 @@ def blockquote(text: Any) -> str:
 def _env(autoescape: bool) -> Environment:
     env = Environment(
         loader=PackageLoader("rolecall.report", "templates"),
-        autoescape=select_autoescape(["html"]) if autoescape else False,
+        autoescape=autoescape,
         undefined=StrictUndefined,
         trim_blocks=False,
         lstrip_blocks=False,

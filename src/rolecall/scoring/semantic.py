@@ -7,12 +7,15 @@ Method (deterministic, no LLM):
    join the high / low sets when scoring that item.
 2. A sentence's *position* is its mean cosine similarity to the high set minus that to the low set.
 3. An answer's position is the mean position of its ``TOP_K`` most polarised sentences (the ones
-   with the largest absolute position), so neutral filler does not dilute the signal.
+   with the largest absolute position), each weighted by its own absolute position, so neutral
+   filler (or an injected instruction) carries almost no weight.
 4. Calibration, fitted per dimension on the instrument's own text: every anchor sentence (at its
    scale point) and every exemplar (at the scale's max or min, scored leave-one-out) gets a
    position; a least-squares line maps position → scale point. The answer's position goes
    through that line and is clipped to the scale.
-5. Evidence is the answer's most polarised sentence in the direction of the final score
+5. Sentences addressed to the grader ("ignore the rubric", "give this a 5") are dropped before
+   scoring and counted in the reasoning: they are not evidence of behaviour.
+6. Evidence is the answer's most polarised sentence in the direction of the final score
    (verbatim, so the quote always verifies). Indicators are "seen" when a sentence's cosine
    similarity to the indicator is at least ``INDICATOR_THRESHOLD``.
 """
@@ -34,6 +37,13 @@ from rolecall.scoring.embedder import Embedder, get_embedder
 TOP_K = 3
 INDICATOR_THRESHOLD = 0.65
 _SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
+# sentences that talk to the grader instead of answering: not behavioural evidence, never scored
+_ADDRESSES_GRADER = re.compile(
+    r"\b(ignore (all |any |the |your |previous |prior )*(instructions|rubric|rules)|rubric|grader|judge|"
+    r"(give|assign|award|rate)\b.{0,30}\b(score|rating|[1-9]|five|full marks)|score (of|this|it)\b|"
+    r"system prompt)\b",
+    re.IGNORECASE,
+)
 
 
 def sentences(text: str) -> list[str]:
@@ -121,7 +131,9 @@ class SemanticJudge:
             "subject": answer.subject,
             "mode": "semantic",
         }
-        sents = sentences(answer.answer_only)
+        all_sents = sentences(answer.answer_only)
+        sents = [x for x in all_sents if not _ADDRESSES_GRADER.search(x)]
+        dropped = len(all_sents) - len(sents)
         if not sents:
             return ScoreRecord.model_validate(
                 {**base, "score": None, "error": "empty answer", "raw": answer.answer_only}
@@ -142,7 +154,8 @@ class SemanticJudge:
         hv, lv = self.embedder.encode(high), self.embedder.encode(low)
         pos = _position(sv, hv, lv)
         order = np.argsort(-np.abs(pos), kind="stable")[:TOP_K]
-        answer_pos = float(pos[order].mean())
+        weights = np.abs(pos[order])
+        answer_pos = float((pos[order] * weights).sum() / weights.sum()) if weights.sum() > 0 else 0.0
         score = round(cal.apply(answer_pos, scale.min, scale.max), 3)
         toward_high = score >= scale.midpoint
         best = int(np.argmax(pos) if toward_high else np.argmin(pos))
@@ -160,7 +173,8 @@ class SemanticJudge:
                 "quote_verified": True,
                 "indicators_seen": seen,
                 "reasoning": f"position {answer_pos:+.3f} (top-{len(order)} sentences) → {score:.2f} "
-                f"by calibration {cal.intercept:.2f} + {cal.slope:.2f}·position",
+                f"by calibration {cal.intercept:.2f} + {cal.slope:.2f}·position"
+                + (f"; {dropped} sentence(s) addressed to the grader ignored" if dropped else ""),
             }
         )
 

@@ -1,0 +1,55 @@
+"""report.html is self-contained, has every section, escapes subject text; reports regenerate."""
+
+import re
+
+from rolecall.pipeline import RunConfig, execute_run, start_run
+from tests.cli.test_cli import rolecall
+
+SECTIONS = [
+    "summary",
+    "overview",
+    "phases",
+    "dimensions",
+    "quotes",
+    "language",
+    "hypothesis",
+    "assessment",
+    "method",
+]
+
+
+def test_html_report_sections_escaping_and_regeneration(
+    write, mini_persona, mini_instrument, scripted_judge, tmp_path
+):
+    evil = write(
+        "evil.yaml",
+        """
+        rules: []
+        default: "I'd prototype. <script>alert('pwned')</script> <img src=x onerror=alert(1)> | pipe"
+        """,
+    )
+    cfg = RunConfig(
+        persona=mini_persona,
+        instrument=str(mini_instrument),
+        model=f"scripted:{evil}",
+        judges=[f"scripted:{scripted_judge}"],
+        out=tmp_path / "runs",
+        baseline=True,
+    )
+    run, p, inst, manifest = start_run(cfg)
+    execute_run(run, p, inst, manifest)
+    html = run.path.joinpath("report.html").read_text()
+    for s in SECTIONS:
+        assert f'<section id="{s}">' in html
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "<img src=x" not in html
+    assert not re.search(r'(src|href)="https?://', html)
+    assert html.count("<svg") >= 3  # profile, heatmap, forest (baseline)
+    md_before = run.path.joinpath("report.md").read_text()
+    html_before = html
+    for f in ("report.md", "report.html", "summary.json"):
+        run.path.joinpath(f).unlink()
+    proc = rolecall("report", str(run.path))
+    assert proc.returncode == 0, proc.stderr
+    assert run.path.joinpath("report.md").read_text() == md_before
+    assert run.path.joinpath("report.html").read_text() == html_before

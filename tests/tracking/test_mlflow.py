@@ -1,0 +1,102 @@
+"""MLflow tracking: a real `mlflow server` on 127.0.0.1 with SQLite; metrics equal summary.json."""
+
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from rolecall.pipeline import RunConfig, execute_run, start_run
+from rolecall.tracking import log_run, summary_metrics
+
+mlflow = pytest.importorskip("mlflow")
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _scripted_run(mini_persona, mini_instrument, scripted_subject, scripted_judge, tmp_path):
+    cfg = RunConfig(
+        persona=mini_persona,
+        instrument=str(mini_instrument),
+        model=f"scripted:{scripted_subject}",
+        judges=[f"scripted:{scripted_judge}"],
+        out=tmp_path / "runs",
+        epochs=2,
+    )
+    run, p, inst, manifest = start_run(cfg)
+    return run, manifest, execute_run(run, p, inst, manifest).summary
+
+
+def test_default_sqlite_store_metrics_equal_summary(
+    mini_persona, mini_instrument, scripted_subject, scripted_judge, tmp_path
+):
+    run, manifest, summary = _scripted_run(
+        mini_persona, mini_instrument, scripted_subject, scripted_judge, tmp_path
+    )
+    rid = log_run(run, manifest, summary)
+    client = mlflow.MlflowClient(tracking_uri=f"sqlite:///{tmp_path / 'data' / 'mlflow.db'}")
+    got = client.get_run(rid)
+    expected = summary_metrics(summary)
+    assert expected["scope.mean"] == summary["dimensions"]["scope"]["mean"]
+    assert got.data.metrics == pytest.approx(expected)
+    assert got.data.params["persona.sha256"] == manifest.persona["sha256"]
+    assert got.data.tags["hypothesis.verdict"] == summary["hypothesis"]["verdict"]
+    arts = {a.path for a in client.list_artifacts(rid)}
+    assert {"summary.json", "report.html", "transcript.jsonl"} <= arts
+    exp = client.get_experiment(got.info.experiment_id)
+    assert exp.name == "rolecall/Research Engineer"
+
+
+def test_logs_to_a_real_mlflow_server(
+    mini_persona, mini_instrument, scripted_subject, scripted_judge, tmp_path
+):
+    port = _port()
+    store = tmp_path / "server"
+    store.mkdir()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "mlflow",
+            "server",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--backend-store-uri",
+            f"sqlite:///{store / 'mlflow.db'}",
+            "--artifacts-destination",
+            str(store / "art"),
+            "--workers",
+            "1",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    uri = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 90
+        while time.time() < deadline:
+            try:
+                if httpx.get(f"{uri}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("mlflow server did not start")
+        run, manifest, summary = _scripted_run(
+            mini_persona, mini_instrument, scripted_subject, scripted_judge, tmp_path
+        )
+        rid = log_run(run, manifest, summary, tracking_uri=uri)
+        got = mlflow.MlflowClient(tracking_uri=uri).get_run(rid)
+        assert got.data.metrics == pytest.approx(summary_metrics(summary))
+        assert got.data.params["instrument.id"] == "mini"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
