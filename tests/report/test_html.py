@@ -2,8 +2,9 @@
 
 import re
 
-from rolecall.pipeline import RunConfig, execute_run, start_run
 from tests.cli.test_cli import rolecall
+
+from rolecall.pipeline import RunConfig, execute_run, start_run
 
 SECTIONS = [
     "summary",
