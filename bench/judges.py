@@ -40,8 +40,14 @@ async def score_labels(spec: str) -> dict:
     start = time.perf_counter()
     for r in rows:
         item = inst.item(r["item"])
-        ans = Answer(item=r["id"], epoch=0, subject="persona", question=item.prompt,
-                     text=r["answer"], answer_only=r["answer"])
+        ans = Answer(
+            item=r["id"],
+            epoch=0,
+            subject="persona",
+            question=item.prompt,
+            text=r["answer"],
+            answer_only=r["answer"],
+        )
         rec = await judge.score(inst, inst.dimension(r["dimension"]), item, ans)
         preds.append(rec.score)
     elapsed = time.perf_counter() - start
@@ -53,15 +59,25 @@ async def score_labels(spec: str) -> dict:
     p = np.array([np.nan if v is None else v for v in preds], dtype=float)
     rho = stats.spearmanr(labels[ok], p[ok]).statistic if ok.sum() > 2 else float("nan")
     within1 = float(np.mean(np.abs(p[ok] - labels[ok]) <= 1.0)) if ok.any() else float("nan")
-    groups = {g: float(np.nanmean(p[(labels >= lo) & (labels <= hi)])) for g, (lo, hi) in
-              {"low (1-2)": (1, 2), "middle (3)": (3, 3), "high (4-5)": (4, 5)}.items()}
+    groups = {
+        g: float(np.nanmean(p[(labels >= lo) & (labels <= hi)]))
+        for g, (lo, hi) in {"low (1-2)": (1, 2), "middle (3)": (3, 3), "high (4-5)": (4, 5)}.items()
+    }
     per_dim = {}
     for dim in sorted({r["dimension"] for r in rows}):
         m = np.array([r["dimension"] == dim for r in rows]) & ok
         per_dim[dim] = float(stats.spearmanr(labels[m], p[m]).statistic) if m.sum() > 2 else None
-    return {"judge": spec, "n": len(rows), "unscored": int((~ok).sum()), "spearman": float(rho),
-            "within_1": within1, "group_means": groups, "per_dimension_spearman": per_dim,
-            "seconds": round(elapsed, 2), "verdicts_per_s": round(len(rows) / elapsed, 2)}
+    return {
+        "judge": spec,
+        "n": len(rows),
+        "unscored": int((~ok).sum()),
+        "spearman": float(rho),
+        "within_1": within1,
+        "group_means": groups,
+        "per_dimension_spearman": per_dim,
+        "seconds": round(elapsed, 2),
+        "verdicts_per_s": round(len(rows) / elapsed, 2),
+    }
 
 
 def main() -> None:
@@ -76,12 +92,17 @@ def main() -> None:
     print("|---|---|---|---|---|---|")
     for r in results:
         g = r["group_means"]
-        print(f"| `{r['judge']}` | {r['spearman']:.2f} | {r['within_1']:.0%} | "
-              f"{g['low (1-2)']:.2f} / {g['middle (3)']:.2f} / {g['high (4-5)']:.2f} | {r['unscored']} | "
-              f"{r['verdicts_per_s']:.2f} |")
+        print(
+            f"| `{r['judge']}` | {r['spearman']:.2f} | {r['within_1']:.0%} | "
+            f"{g['low (1-2)']:.2f} / {g['middle (3)']:.2f} / {g['high (4-5)']:.2f} | {r['unscored']} | "
+            f"{r['verdicts_per_s']:.2f} |"
+        )
     print()
     for r in results:
-        print(r["judge"], {k: (None if v is None else round(v, 2)) for k, v in r["per_dimension_spearman"].items()})
+        print(
+            r["judge"],
+            {k: (None if v is None else round(v, 2)) for k, v in r["per_dimension_spearman"].items()},
+        )
 
 
 if __name__ == "__main__":

@@ -19,7 +19,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PERSONAS = {"research-first": "examples/personas/ml-engineer.md", "production-first": "examples/personas/platform-sre.md"}
+PERSONAS = {
+    "research-first": "examples/personas/ml-engineer.md",
+    "production-first": "examples/personas/platform-sre.md",
+}
 
 
 def rolecall(*args: str) -> str:
@@ -48,8 +51,17 @@ def main() -> None:
         runs = {}
         for group, persona in PERSONAS.items():
             t = time.perf_counter()
-            out = rolecall("run", persona, "--epochs", str(args.epochs), "--judge", judge,
-                           "--out", str(args.out / "runs"), "--no-track")
+            out = rolecall(
+                "run",
+                persona,
+                "--epochs",
+                str(args.epochs),
+                "--judge",
+                judge,
+                "--out",
+                str(args.out / "runs"),
+                "--no-track",
+            )
             runs[group] = run_dir_from(out)
             results.setdefault("wall_s", {})[f"{group}/{judge}"] = round(time.perf_counter() - t, 1)
         cmp_dir = args.out / f"compare-{judge.replace(':', '_').replace('+', '_')}"
@@ -59,23 +71,42 @@ def main() -> None:
         rows = {}
         for dim, c in comparison.items():
             rows[dim] = {
-                "research_first": {k: summaries["research-first"]["dimensions"][dim][k] for k in ("mean", "ci_low", "ci_high", "icc")},
-                "production_first": {k: summaries["production-first"]["dimensions"][dim][k] for k in ("mean", "ci_low", "ci_high", "icc")},
-                "diff": c["diff"], "p_holm": c["p_holm"], "cliffs_delta": c["cliffs_delta"], "cohens_d": c["cohens_d"],
+                "research_first": {
+                    k: summaries["research-first"]["dimensions"][dim][k]
+                    for k in ("mean", "ci_low", "ci_high", "icc")
+                },
+                "production_first": {
+                    k: summaries["production-first"]["dimensions"][dim][k]
+                    for k in ("mean", "ci_low", "ci_high", "icc")
+                },
+                "diff": c["diff"],
+                "p_holm": c["p_holm"],
+                "cliffs_delta": c["cliffs_delta"],
+                "cohens_d": c["cohens_d"],
             }
         right = sum(1 for r in rows.values() if r["diff"] is not None and r["diff"] > 0)
-        results["judges"][judge] = {"dimensions": rows, "right_direction": right, "runs": {g: str(r) for g, r in runs.items()}}
+        results["judges"][judge] = {
+            "dimensions": rows,
+            "right_direction": right,
+            "runs": {g: str(r) for g, r in runs.items()},
+        }
     (args.out / "validity.json").write_text(json.dumps(results, indent=2))
     for judge, res in results["judges"].items():
-        print(f"\n### judge `{judge}` ({args.epochs} epochs): right direction on {res['right_direction']} of {len(res['dimensions'])} dimensions\n")
-        print("| dimension | research-first persona | production-first persona | difference | Holm p | Cliff's δ | ICC (R / P) |")
+        print(
+            f"\n### judge `{judge}` ({args.epochs} epochs): right direction on {res['right_direction']} of {len(res['dimensions'])} dimensions\n"
+        )
+        print(
+            "| dimension | research-first persona | production-first persona | difference | Holm p | Cliff's δ | ICC (R / P) |"
+        )
         print("|---|---|---|---|---|---|---|")
         for dim, r in res["dimensions"].items():
             a, b = r["research_first"], r["production_first"]
             fmt = lambda x: "—" if x is None else f"{x:.2f}"  # noqa: E731
-            print(f"| {dim} | {fmt(a['mean'])} [{fmt(a['ci_low'])}, {fmt(a['ci_high'])}] | {fmt(b['mean'])} "
-                  f"[{fmt(b['ci_low'])}, {fmt(b['ci_high'])}] | {fmt(r['diff'])} | {fmt(r['p_holm'])} | "
-                  f"{fmt(r['cliffs_delta'])} | {fmt(a['icc'])} / {fmt(b['icc'])} |")
+            print(
+                f"| {dim} | {fmt(a['mean'])} [{fmt(a['ci_low'])}, {fmt(a['ci_high'])}] | {fmt(b['mean'])} "
+                f"[{fmt(b['ci_low'])}, {fmt(b['ci_high'])}] | {fmt(r['diff'])} | {fmt(r['p_holm'])} | "
+                f"{fmt(r['cliffs_delta'])} | {fmt(a['icc'])} / {fmt(b['icc'])} |"
+            )
     print(f"\nwall time per run (s): {results['wall_s']}")
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from rolecall import __version__
 from rolecall.aggregate import summarize
 from rolecall.calls import Caller, CallStats, ResponseCache
+from rolecall.defaults import DEFAULT_JUDGE
 from rolecall.errors import RolecallError
 from rolecall.instrument import Instrument, load_instrument
 from rolecall.interview import BASELINE_SYSTEM, pending_tasks, run_interview
@@ -47,7 +48,7 @@ class RunConfig:
     persona: Path
     instrument: str | None = None
     model: str = "local"
-    judges: list[str] = field(default_factory=lambda: ["local"])
+    judges: list[str] = field(default_factory=lambda: [DEFAULT_JUDGE])
     epochs: int = 1
     concurrency: int = 4
     seed: int = 0

@@ -57,7 +57,7 @@ def test_run_on_embedded_model(write, mini_persona, shared_cache, tmp_path):
         persona=mini_persona,
         instrument=str(inst),
         model="local",
-        judges=["local"],
+        judges=["local", "local+logprob", "semantic"],
         out=tmp_path / "runs",
         max_tokens=80,
     )
@@ -66,7 +66,9 @@ def test_run_on_embedded_model(write, mini_persona, shared_cache, tmp_path):
     answers = [t for t in read_records(run.transcript, TurnRecord) if t.role == "assistant"]
     assert len(answers) == 2 and all(a.text.strip() and a.tokens_out > 0 for a in answers)
     scores = list(read_records(run.scores, ScoreRecord))
-    assert len(scores) == 2
+    assert len(scores) == 6  # 2 answers x 3 judges
+    modes = {s.judge: s.mode for s in scores}
+    assert modes == {"local": "json", "local+logprob": "logprob", "semantic": "semantic"}
     summary = json.loads(run.summary.read_text())
     # the grammar-constrained verdict always parses; every score is on the scale
     assert summary["unscored"]["total"] == 0

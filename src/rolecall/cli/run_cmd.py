@@ -10,6 +10,7 @@ import typer
 from rolecall.cli.console import RichProgress, console, err_console
 from rolecall.cli.summary_view import print_summary
 from rolecall.cli.track import track
+from rolecall.defaults import DEFAULT_JUDGE
 from rolecall.errors import RolecallError
 from rolecall.pipeline import RunConfig, execute_run, reopen_run, start_run
 
@@ -26,7 +27,7 @@ def run(
     ),
     model: str = typer.Option("local", "--model", "-m", envvar="ROLECALL_MODEL", help="Subject model spec."),
     judge: list[str] = typer.Option(
-        ["local"],
+        [DEFAULT_JUDGE],
         "--judge",
         "-j",
         envvar="ROLECALL_JUDGE",

@@ -10,6 +10,7 @@ import typer
 from rolecall.cli.console import RichProgress, console, err_console
 from rolecall.cli.summary_view import print_summary
 from rolecall.cli.track import track
+from rolecall.defaults import DEFAULT_JUDGE
 from rolecall.score_run import ScoreConfig, execute_score, reopen_for_scoring, start_score
 
 
@@ -28,7 +29,7 @@ def score(
         "-j",
         envvar="ROLECALL_JUDGE",
         help="Judge model spec; repeat for a panel. "
-        "Default for transcripts: local. On a run directory: adds judges.",
+        "Default for transcripts: semantic. On a run directory: adds judges.",
     ),
     concurrency: int = typer.Option(4, "--concurrency", "-c", envvar="ROLECALL_CONCURRENCY"),
     seed: int = typer.Option(0, "--seed", envvar="ROLECALL_SEED"),
@@ -48,7 +49,7 @@ def score(
         cfg = ScoreConfig(
             source=source,
             instrument=instrument,
-            judges=list(judge or ["local"]),
+            judges=list(judge or [DEFAULT_JUDGE]),
             concurrency=concurrency,
             seed=seed,
             out=out,

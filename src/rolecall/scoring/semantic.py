@@ -98,12 +98,13 @@ class SemanticJudge:
         hv, lv = self.embedder.encode(high), self.embedder.encode(low)
         xs: list[float] = []
         ys: list[float] = []
-        for i in range(len(high)):  # leave-one-out: an exemplar is not compared with itself
-            rest = np.delete(hv, i, axis=0)
+        # leave-one-out (an exemplar is not compared with itself) when a pole has more than one text
+        for i in range(len(high)):
+            rest = np.delete(hv, i, axis=0) if len(high) > 1 else hv
             xs.append(float(_position(hv[i : i + 1], rest, lv)[0]))
             ys.append(scale.max)
         for i in range(len(low)):
-            rest = np.delete(lv, i, axis=0)
+            rest = np.delete(lv, i, axis=0) if len(low) > 1 else lv
             xs.append(float(_position(lv[i : i + 1], hv, rest)[0]))
             ys.append(scale.min)
         mids = {p: t for p, t in dim.anchors.items() if p not in (scale.min, scale.max)}

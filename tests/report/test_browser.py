@@ -1,0 +1,75 @@
+"""report.html in real headless Chromium: every section renders, injected script never runs."""
+
+import shutil
+import subprocess
+
+import pytest
+
+from rolecall.pipeline import RunConfig, execute_run, start_run
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="Debian chromium not installed (.ci/run installs it)"
+)
+
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _chromium(tmp_path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [CHROMIUM, *FLAGS, f"--user-data-dir={tmp_path / 'profile'}", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_report_renders_and_payloads_stay_inert(
+    write, mini_persona, mini_instrument, scripted_judge, tmp_path
+):
+    evil = write(
+        "evil.yaml",
+        """
+        rules: []
+        default: "I'd prototype. <script>document.title='PWNED'</script><img src=x onerror=\\"document.title='PWNED'\\">"
+        """,
+    )
+    cfg = RunConfig(
+        persona=mini_persona,
+        instrument=str(mini_instrument),
+        model=f"scripted:{evil}",
+        judges=[f"scripted:{scripted_judge}"],
+        out=tmp_path / "runs",
+    )
+    run, p, inst, manifest = start_run(cfg)
+    execute_run(run, p, inst, manifest)
+    url = run.report_html.resolve().as_uri()
+    dom = _chromium(tmp_path, "--dump-dom", url)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    html = dom.stdout
+    assert "PWNED" not in html.split("</title>")[0]  # the title was never rewritten by a script
+    for section in (
+        "summary",
+        "overview",
+        "phases",
+        "dimensions",
+        "quotes",
+        "language",
+        "hypothesis",
+        "assessment",
+        "method",
+    ):
+        assert f'id="{section}"' in html
+    assert html.count("<svg") >= 2
+    shot = tmp_path / "report.png"
+    res = _chromium(tmp_path, f"--screenshot={shot}", "--window-size=1200,1600", url)
+    assert res.returncode == 0 and shot.exists() and shot.stat().st_size > 20_000
