@@ -203,7 +203,8 @@ def build_content(
         phrases = {"against": "the same model with no persona", "persona": mine, "other": theirs}
 
     hyp = summary.get("hypothesis")
-    items_heat = sorted({r.item for r in scores}, key=lambda i: list(by_item).index(i))
+    order = {item.id: k for k, item in enumerate(instrument.items)}
+    items_heat = sorted({r.item for r in scores}, key=lambda i: (order.get(i, len(order)), i))
     heat_values = {
         item: {d: v["mean"] for d, v in summary["items"].get(item, {}).items()} for item in items_heat
     }

@@ -103,8 +103,8 @@ def heatmap(
 ) -> str:
     """Items (rows) × dimensions (columns), cell colour = item mean on that dimension."""
     lo, hi = scale["min"], scale["max"]
-    left, top, cw, ch = 230, 70, 78, 20
-    w = left + cw * len(dims) + 10
+    left, top, cw, ch = 230, 96, 78, 20
+    w = left + cw * len(dims) + 90
     h = top + ch * len(items) + 10
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" role="img" class="plot" '

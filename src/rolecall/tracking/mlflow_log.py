@@ -120,8 +120,6 @@ def log_run(
 ) -> str:
     """Log the run to MLflow and return the MLflow run id."""
     uri = resolve_tracking_uri(tracking_uri)
-    logging.getLogger("mlflow").setLevel(logging.ERROR)
-    logging.getLogger("alembic").setLevel(logging.ERROR)
     try:
         import mlflow
         from mlflow.entities import Metric, Param
@@ -130,6 +128,8 @@ def log_run(
         raise RolecallError(
             "experiment tracking needs mlflow: pip install mlflow (or pass --no-track)"
         ) from None
+    for logger_name in ("mlflow", "alembic"):  # after the import: mlflow sets levels on import
+        logging.getLogger(logger_name).setLevel(logging.ERROR)
     client = mlflow.MlflowClient(tracking_uri=uri)
     name = experiment_name(manifest)
     sink = io.StringIO()
