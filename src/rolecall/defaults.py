@@ -5,3 +5,9 @@
 DEFAULT_JUDGE = "semantic"
 #: The default subject model: the embedded Qwen2.5-Coder-0.5B-Instruct GGUF.
 DEFAULT_MODEL = "local"
+
+#: Agreement of each judge configuration with the labelled set (bench/data/judge_labels.jsonl),
+#: copied from bench/judges.md; printed in every report's method section.
+MEASURED_AGREEMENT: dict[str, dict[str, object]] = {
+    "semantic": {"instrument": "research-orientation", "n": 60, "spearman": 0.0, "within_1": 0.0},
+}

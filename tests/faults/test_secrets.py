@@ -15,8 +15,14 @@ def test_sentinel_key_appears_nowhere(monkeypatch, mini_persona, mini_instrument
     monkeypatch.setenv("ANTHROPIC_API_KEY", SENTINEL)
     with FaultServer(verdict=VERDICT) as server:
         spec = f"openai:m@{server.base_url}"
-        cfg = RunConfig(persona=mini_persona, instrument=str(mini_instrument), model=spec, judges=[spec],
-                        out=tmp_path / "runs", use_cache=True)
+        cfg = RunConfig(
+            persona=mini_persona,
+            instrument=str(mini_instrument),
+            model=spec,
+            judges=[spec],
+            out=tmp_path / "runs",
+            use_cache=True,
+        )
         run, p, inst, manifest = start_run(cfg)
         out = execute_run(run, p, inst, manifest)
     log_run(run, manifest, out.summary)

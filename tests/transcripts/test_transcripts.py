@@ -90,3 +90,30 @@ def test_score_markdown_transcript_end_to_end(write, mini_instrument, scripted_j
     assert "<script>alert" not in html and "&lt;script&gt;alert" in html
     md = run.report_md.read_text()
     assert "<script>" not in md
+
+
+def test_replay_transcript_as_subject(write, mini_persona, mini_instrument, scripted_judge, tmp_path):
+    from rolecall.pipeline import RunConfig, execute_run, start_run
+
+    t = write(
+        "rec.jsonl",
+        '{"question": "How would you scope a prototype for a recommender?", "answer": "A simple baseline first."}\n'
+        '{"question": "Would you ship code with known crashes on edge cases?", "answer": "Yes, crashes are data."}\n',
+    )
+    cfg = RunConfig(
+        persona=mini_persona,
+        instrument=str(mini_instrument),
+        model=f"replay:{t}",
+        judges=[f"scripted:{scripted_judge}"],
+        out=tmp_path / "runs",
+    )
+    run, p, inst, manifest = start_run(cfg)
+    out = execute_run(run, p, inst, manifest)
+    answers = {r.item: r.text for r in read_records(run.transcript, TurnRecord) if r.role == "assistant"}
+    assert answers["q1"] == "A simple baseline first."
+    assert answers["q2"] == "Yes, crashes are data."  # follow-up skipped: a recording cannot answer it
+    # q3 ("Your prototype crashes on edge cases. Is it a success?") has no close recorded question
+    # or matches one; either way nothing is invented
+    assert set(answers) <= {"q1", "q2", "q3"}
+    assert manifest.subject_model["identity"].startswith("transcript:sha256:")
+    assert out.summary["failures"]["interview"] == 3 - len(answers)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from rolecall.defaults import MEASURED_AGREEMENT
 from rolecall.instrument import Instrument
 from rolecall.rundir import Manifest, RunDir, ScoreRecord, TurnRecord, read_records
 from rolecall.stats import distinctive_phrases
@@ -202,6 +203,9 @@ def build_content(
         mine, theirs = distinctive_phrases(persona_texts, baseline_texts, top=12)
         phrases = {"against": "the same model with no persona", "persona": mine, "other": theirs}
 
+    judges_measured = [
+        {"spec": j["spec"], "measured": MEASURED_AGREEMENT.get(j["spec"])} for j in manifest.judges
+    ]
     hyp = summary.get("hypothesis")
     order = {item.id: k for k, item in enumerate(instrument.items)}
     items_heat = sorted({r.item for r in scores}, key=lambda i: (order.get(i, len(order)), i))
@@ -228,4 +232,5 @@ def build_content(
         "heat_items": items_heat,
         "heat_values": heat_values,
         "baseline": summary.get("baseline"),
+        "judges_measured": judges_measured,
     }
