@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 demo: venv
-	$(BIN)/rolecall run $(PERSONA) --out $(OUT)
+	$(BIN)/rolecall run $(PERSONA) --baseline --out $(OUT)
 
 lint: venv
 	$(BIN)/ruff check src tests bench
