@@ -11,6 +11,7 @@ import json
 import platform
 import sys
 import time
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -272,6 +273,15 @@ def record_calls(run: RunDir, stats: dict[str, CallStats]) -> None:
     write_json_atomic(path, data)
 
 
+def timed(run: RunDir, work: Coroutine[Any, Any, int]) -> int:
+    """Run a stage coroutine to completion, adding its wall time to timing.json even on failure."""
+    start = time.perf_counter()
+    try:
+        return asyncio.run(work)
+    finally:
+        add_wall_time(run, time.perf_counter() - start)
+
+
 def add_wall_time(run: RunDir, seconds: float) -> None:
     path = run.path / "timing.json"
     data: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {"models": {}}
@@ -305,12 +315,6 @@ def execute_run(
     progress: Progress | None = None,
     use_cache: bool = True,
 ) -> Outcome:
-    start = time.perf_counter()
-    try:
-        failures = asyncio.run(
-            _execute(run, persona, instrument, manifest, progress or NullProgress(), use_cache)
-        )
-    finally:
-        add_wall_time(run, time.perf_counter() - start)
+    failures = timed(run, _execute(run, persona, instrument, manifest, progress or NullProgress(), use_cache))
     summary = finish(run, persona, instrument, manifest)
     return Outcome(run=run, summary=summary, failures=failures)

@@ -7,10 +7,8 @@ same judging, aggregation and reporting stages as an interview run follow.
 
 from __future__ import annotations
 
-import asyncio
 import platform
 import sys
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,12 +21,12 @@ from rolecall.judge import JUDGE_PARAMS, describe_judge
 from rolecall.persona import load_persona
 from rolecall.pipeline import (
     Outcome,
-    add_wall_time,
     finish,
     judge_stage,
     open_cache,
     package_versions,
     record_calls,
+    timed,
 )
 from rolecall.progress import NullProgress, Progress
 from rolecall.rundir import (
@@ -173,11 +171,7 @@ def execute_score(
     progress: Progress | None = None,
     use_cache: bool = True,
 ) -> Outcome:
-    start = time.perf_counter()
-    try:
-        failures = asyncio.run(_judge(run, instrument, manifest, progress or NullProgress(), use_cache))
-    finally:
-        add_wall_time(run, time.perf_counter() - start)
+    failures = timed(run, _judge(run, instrument, manifest, progress or NullProgress(), use_cache))
     persona = load_persona(manifest.persona["path"]) if manifest.persona else None
     summary = finish(run, persona, instrument, manifest)
     return Outcome(run=run, summary=summary, failures=failures)

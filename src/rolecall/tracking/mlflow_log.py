@@ -177,14 +177,3 @@ def mlflow_ui_hint(uri: str) -> str:
     if uri.startswith("sqlite:///"):
         return f"mlflow ui --backend-store-uri {uri}"
     return f"open {uri}"
-
-
-__all__ = [
-    "default_tracking_uri",
-    "log_run",
-    "manifest_params",
-    "mlflow_ui_hint",
-    "resolve_tracking_uri",
-    "summary_metrics",
-    "tracking_enabled",
-]

@@ -16,55 +16,11 @@ from itertools import pairwise
 import numpy as np
 
 from rolecall.instrument import Instrument
+from rolecall.stats.phrases import STOPWORDS
 
 _WORD = re.compile(r"[a-z0-9']+")
-_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "by",
-        "did",
-        "do",
-        "for",
-        "from",
-        "had",
-        "has",
-        "have",
-        "how",
-        "i",
-        "in",
-        "is",
-        "it",
-        "me",
-        "of",
-        "on",
-        "or",
-        "that",
-        "the",
-        "this",
-        "to",
-        "was",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "who",
-        "why",
-        "with",
-        "you",
-        "your",
-        "tell",
-        "describe",
-        "time",
-        "about",
-    ]
-)
+_QUESTION_WORDS = "how tell describe time about what when where which who why did"
+_STOP = STOPWORDS | frozenset(_QUESTION_WORDS.split())
 THRESHOLD = 0.2
 
 
