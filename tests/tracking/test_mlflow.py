@@ -100,3 +100,47 @@ def test_logs_to_a_real_mlflow_server(
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_compare_is_logged_and_linked(
+    mini_persona, mini_instrument, scripted_subject, scripted_judge, tmp_path
+):
+    from rolecall.compare import compare_runs
+    from rolecall.tracking import log_compare
+
+    a, _, _ = _scripted_run(mini_persona, mini_instrument, scripted_subject, scripted_judge, tmp_path / "a")
+    b, _, _ = _scripted_run(mini_persona, mini_instrument, scripted_subject, scripted_judge, tmp_path / "b")
+    result = compare_runs([a.path, b.path])
+    out = tmp_path / "cmp"
+    out.mkdir()
+    (out / "compare.json").write_text("{}")
+    rid = log_compare(out, result)
+    got = mlflow.MlflowClient(tracking_uri=f"sqlite:///{tmp_path / 'data' / 'mlflow.db'}").get_run(rid)
+    assert got.data.tags["rolecall.run_dir.0"] == str(a.path)
+    assert got.data.metrics["run1.scope.diff"] == 0.0
+
+
+def test_rescoring_a_run_adds_a_judge_and_agreement(
+    mini_persona, mini_instrument, scripted_subject, scripted_judge, write, tmp_path
+):
+    from rolecall.score_run import execute_score, reopen_for_scoring
+
+    run, _, _ = _scripted_run(mini_persona, mini_instrument, scripted_subject, scripted_judge, tmp_path)
+    second = write(
+        "j2.yaml",
+        """
+        rules:
+          - when: "Dimension: Scope"
+            reply: '{"evidence": "simple baseline", "indicators_seen": [], "reasoning": "r", "score": 4}'
+        default: '{"evidence": "crashes", "indicators_seen": [], "reasoning": "r", "score": 3}'
+        """,
+    )
+    before = len(run.scores.read_text().splitlines())
+    run2, inst, manifest = reopen_for_scoring(run.path, [f"scripted:{second}"])
+    out = execute_score(run2, inst, manifest)
+    lines = run.scores.read_text().splitlines()
+    assert len(lines) == 2 * before  # the first judge's verdicts were not re-asked
+    scope = out.summary["dimensions"]["scope"]
+    assert len(scope["judges"]) == 2
+    assert scope["judge_alpha"] is not None  # Krippendorff's alpha between the two judges
+    assert len(manifest.judges) == 2

@@ -19,6 +19,10 @@ def compare(
         None, "--out", "-o", help="Folder for compare.json and the comparison report."
     ),
     seed: int = typer.Option(0, "--seed", envvar="ROLECALL_SEED"),
+    tracking_uri: str | None = typer.Option(None, "--tracking-uri", envvar="MLFLOW_TRACKING_URI"),
+    no_track: bool = typer.Option(
+        False, "--no-track", envvar="ROLECALL_NO_TRACK", help="Do not log to MLflow."
+    ),
 ) -> None:
     """Compare runs dimension by dimension (paired permutation tests, Holm-corrected)."""
     result = compare_runs(list(runs), seed=seed)
@@ -60,3 +64,8 @@ def compare(
 
         write_compare_reports(out, result)
         err_console.print(f"wrote {out / 'compare.json'}, compare.md, compare.html", markup=False)
+        from rolecall.tracking import log_compare, tracking_enabled
+
+        if tracking_enabled(no_track):
+            rid = log_compare(out, result, tracking_uri=tracking_uri)
+            err_console.print(f"mlflow run {rid} (experiment rolecall/compare)", markup=False)

@@ -2,6 +2,7 @@
 
 from rolecall.tracking.mlflow_log import (
     default_tracking_uri,
+    log_compare,
     log_run,
     manifest_params,
     mlflow_ui_hint,
@@ -12,6 +13,7 @@ from rolecall.tracking.mlflow_log import (
 
 __all__ = [
     "default_tracking_uri",
+    "log_compare",
     "log_run",
     "manifest_params",
     "mlflow_ui_hint",

@@ -13,6 +13,7 @@ import logging
 import os
 import re
 import time
+from pathlib import Path
 from typing import Any
 
 from rolecall.errors import RolecallError
@@ -177,3 +178,40 @@ def mlflow_ui_hint(uri: str) -> str:
     if uri.startswith("sqlite:///"):
         return f"mlflow ui --backend-store-uri {uri}"
     return f"open {uri}"
+
+
+def log_compare(out: Path, result: dict[str, Any], *, tracking_uri: str | None = None) -> str:
+    """Log a comparison as its own MLflow run (experiment ``rolecall/compare``), linked to the
+    compared runs by their run directories; metrics are each dimension's difference and p-values."""
+    uri = resolve_tracking_uri(tracking_uri)
+    import mlflow
+    from mlflow.entities import Metric, Param
+
+    for logger_name in ("mlflow", "alembic"):
+        logging.getLogger(logger_name).setLevel(logging.ERROR)
+    client = mlflow.MlflowClient(tracking_uri=uri)
+    exp = client.get_experiment_by_name("rolecall/compare")
+    if exp is None:
+        location = (
+            (data_dir() / "mlartifacts").as_uri()
+            if tracking_uri is None and uri.startswith("sqlite")
+            else None
+        )
+        exp_id = client.create_experiment("rolecall/compare", artifact_location=location)
+    else:
+        exp_id = exp.experiment_id
+    tags = {f"rolecall.run_dir.{k}": r["path"] for k, r in enumerate(result["runs"])}
+    mrun = client.create_run(exp_id, run_name=f"compare-{len(result['runs'])}-runs", tags=tags)
+    now = int(time.time() * 1000)
+    metrics = []
+    for k, comp in enumerate(result["comparisons"], start=1):
+        for dim, c in comp["dimensions"].items():
+            for field in ("diff", "p_value", "p_holm", "cliffs_delta"):
+                if c.get(field) is not None:
+                    metrics.append(Metric(_key(f"run{k}.{dim}.{field}"), float(c[field]), now, 0))
+    params = [Param("instrument.id", result["instrument"]["id"])]
+    params += [Param(f"run{k}", _key(r["label"])[:500]) for k, r in enumerate(result["runs"])]
+    client.log_batch(mrun.info.run_id, metrics=metrics, params=params)
+    client.log_artifacts(mrun.info.run_id, str(out))
+    client.set_terminated(mrun.info.run_id)
+    return str(mrun.info.run_id)
