@@ -22,10 +22,10 @@ from pathlib import Path
 import numpy as np
 from scipy import stats
 
+from rolecall.calls import open_cache
 from rolecall.instrument import load_instrument
 from rolecall.judge import make_judge
 from rolecall.judge.answers import Answer
-from rolecall.pipeline import open_cache
 
 ROOT = Path(__file__).resolve().parent
 LABELS = ROOT / "data" / "judge_labels.jsonl"

@@ -20,7 +20,7 @@ from typing import Any
 
 from rolecall import __version__
 from rolecall.aggregate import summarize
-from rolecall.calls import Caller, CallStats, ResponseCache
+from rolecall.calls import Caller, CallStats, ResponseCache, open_cache
 from rolecall.defaults import DEFAULT_JUDGE
 from rolecall.errors import RolecallError
 from rolecall.instrument import Instrument, load_instrument
@@ -34,7 +34,6 @@ from rolecall.judge import (
     run_judging,
 )
 from rolecall.models import GenParams, ModelAPI, make_model
-from rolecall.paths import cache_dir
 from rolecall.persona import Persona, load_persona
 from rolecall.progress import NullProgress, Progress
 from rolecall.report import write_reports
@@ -111,10 +110,6 @@ def resolve_instrument(persona: Persona, ref: str | None) -> tuple[Instrument, s
 
 def _model_entry(model: ModelAPI) -> dict[str, Any]:
     return {"spec": model.spec, "identity": model.identity}
-
-
-def open_cache(enabled: bool) -> ResponseCache | None:
-    return ResponseCache(cache_dir() / "responses.sqlite") if enabled else None
 
 
 def start_run(cfg: RunConfig) -> tuple[RunDir, Persona, Instrument, Manifest]:

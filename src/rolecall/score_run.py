@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from rolecall import __version__
+from rolecall.calls import open_cache
 from rolecall.errors import RolecallError
 from rolecall.instrument import Instrument, load_instrument
 from rolecall.judge import JUDGE_PARAMS, describe_judge
@@ -23,7 +24,6 @@ from rolecall.pipeline import (
     Outcome,
     finish,
     judge_stage,
-    open_cache,
     package_versions,
     record_calls,
     timed,

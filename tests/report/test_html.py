@@ -54,3 +54,35 @@ def test_html_report_sections_escaping_and_regeneration(
     assert proc.returncode == 0, proc.stderr
     assert run.path.joinpath("report.md").read_text() == md_before
     assert run.path.joinpath("report.html").read_text() == html_before
+
+
+def test_writer_narrative_is_checked_against_the_data(
+    write, mini_persona, mini_instrument, scripted_subject, scripted_judge, tmp_path
+):
+    cfg = RunConfig(
+        persona=mini_persona,
+        instrument=str(mini_instrument),
+        model=f"scripted:{scripted_subject}",
+        judges=[f"scripted:{scripted_judge}"],
+        out=tmp_path / "runs",
+    )
+    run, p, inst, manifest = start_run(cfg)
+    summary = execute_run(run, p, inst, manifest).summary
+    scope = summary["dimensions"]["scope"]["mean"]
+    writer = write(
+        "writer.yaml",
+        f"""
+        rules: []
+        default: "Scope sits at {scope:.2f} [Q1]. Risk reached 9.7 on every item. The persona says so [Q42]."
+        """,
+    )
+    proc = rolecall("report", str(run.path), "--writer", f"scripted:{writer}")
+    assert proc.returncode == 0, proc.stderr
+    assert "3 sentences, 2 flagged as unsupported" in proc.stdout
+    md = run.path.joinpath("report.md").read_text()
+    assert f"Scope sits at {scope:.2f} [Q1]." in md
+    assert "number 9.7 is not in the data" in md and "cites unknown quote Q42" in md
+    html_before = run.path.joinpath("report.html").read_text()
+    assert "Narrative" in html_before
+    proc = rolecall("report", str(run.path))  # regenerates from files: the narrative is kept
+    assert run.path.joinpath("report.html").read_text() == html_before

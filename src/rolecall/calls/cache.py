@@ -65,3 +65,10 @@ class ResponseCache:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+def open_cache(enabled: bool) -> ResponseCache | None:
+    """The user's response cache (``cache_dir()/responses.sqlite``), or None when disabled."""
+    from rolecall.paths import cache_dir
+
+    return ResponseCache(cache_dir() / "responses.sqlite") if enabled else None

@@ -13,11 +13,29 @@ from rolecall.pipeline import finish
 from rolecall.rundir import RunDir
 
 
-def report(run_dir: Path = typer.Argument(..., help="A run directory.")) -> None:
+def report(
+    run_dir: Path = typer.Argument(..., help="A run directory."),
+    writer: str | None = typer.Option(
+        None,
+        "--writer",
+        envvar="ROLECALL_WRITER",
+        help="Model spec that writes a narrative from the run's data (quotes cited, numbers checked).",
+    ),
+) -> None:
     """Rebuild summary.json, report.md and report.html from the run directory's files."""
     run = RunDir(run_dir)
     manifest = run.read_manifest()
     instrument, _ = load_instrument(manifest.instrument["ref"])
     persona = load_persona(manifest.persona["path"]) if manifest.persona else None
-    finish(run, persona, instrument, manifest)
+    summary = finish(run, persona, instrument, manifest)
+    if writer:
+        from rolecall.report.narrative import write_narrative
+
+        narrative = write_narrative(run, summary, writer)
+        finish(run, persona, instrument, manifest)
+        console.print(
+            f"narrative: {len(narrative['sentences'])} sentences, "
+            f"{narrative['unsupported']} flagged as unsupported",
+            markup=False,
+        )
     console.print(f"wrote {run.summary}, {run.report_md}", markup=False)

@@ -11,6 +11,7 @@ from typing import Any
 
 from rolecall.defaults import MEASURED_AGREEMENT
 from rolecall.instrument import Instrument
+from rolecall.report.narrative import read_narrative
 from rolecall.rundir import Manifest, RunDir, ScoreRecord, TurnRecord, read_records
 from rolecall.stats import distinctive_phrases
 
@@ -233,4 +234,5 @@ def build_content(
         "heat_values": heat_values,
         "baseline": summary.get("baseline"),
         "judges_measured": judges_measured,
+        "narrative": read_narrative(run),
     }
