@@ -7,8 +7,9 @@ Method (deterministic, no LLM):
    join the high / low sets when scoring that item.
 2. A sentence's *position* is its mean cosine similarity to the high set minus that to the low set.
 3. An answer's position is the mean position of its ``TOP_K`` most polarised sentences (the ones
-   with the largest absolute position), each weighted by its own absolute position, so neutral
-   filler (or an injected instruction) carries almost no weight.
+   with the largest absolute position), so neutral filler does not dilute the signal. (Weighting
+   those sentences by their own polarisation was tried and dropped: it cut risk-tolerance
+   agreement with the labelled set from 0.62 to 0.34.)
 4. Calibration, fitted per dimension on the instrument's own text: every anchor sentence (at its
    scale point) and every exemplar (at the scale's max or min, scored leave-one-out) gets a
    position; a least-squares line maps position → scale point. The answer's position goes
@@ -155,8 +156,7 @@ class SemanticJudge:
         hv, lv = self.embedder.encode(high), self.embedder.encode(low)
         pos = _position(sv, hv, lv)
         order = np.argsort(-np.abs(pos), kind="stable")[:TOP_K]
-        weights = np.abs(pos[order])
-        answer_pos = float((pos[order] * weights).sum() / weights.sum()) if weights.sum() > 0 else 0.0
+        answer_pos = float(pos[order].mean())
         score = round(cal.apply(answer_pos, scale.min, scale.max), 3)
         toward_high = score >= scale.midpoint
         best = int(np.argmax(pos) if toward_high else np.argmin(pos))

@@ -1,15 +1,19 @@
-"""Statistics for rolecall (numpy/scipy/krippendorff; nothing hand-rolled that they provide).
+"""Statistics for rolecall: numpy/scipy/krippendorff underneath, seeded, None for undefined.
 
-- ``dimension_estimate``: mean over items × epochs with a 95% cluster-bootstrap interval
-  (scipy.stats.bootstrap, percentile; two-stage when items have several scores).
-- ``cronbach_alpha``: internal consistency of a dimension's items (Cronbach 1951).
+- ``dimension_estimate``: mean over items × epochs; percentile cluster-bootstrap CI —
+  scipy.stats.bootstrap with one score per item, else a two-stage (items, then scores within
+  items) bootstrap (Davison & Hinkley 1997, §3.8). Clipped into the observed score range.
+- ``cronbach_alpha``: internal consistency across items, epochs as cases (Cronbach 1951).
 - ``icc_test_retest``: ICC(2,1), two-way random, absolute agreement (Shrout & Fleiss 1979).
-- ``judge_alpha``: Krippendorff's alpha, ordinal, between judges (krippendorff package).
-- ``paired_comparison`` / ``unpaired_comparison``: permutation tests (scipy.stats.permutation_test),
-  bootstrap CI of the difference, Cohen's d (d_z when paired), Cliff's delta (Cliff 1993).
-- ``holm`` / ``with_holm``: Holm–Bonferroni correction across dimensions (Holm 1979).
-- ``parse_range`` / ``dimension_verdict`` / ``overall_verdict``: hypothesis verdicts.
-- ``distinctive_phrases``: log-odds ratio with informative Dirichlet prior (Monroe et al. 2008).
+- ``judge_alpha``: Krippendorff's alpha, ordinal, between judges (Krippendorff 2004;
+  ``krippendorff`` package).
+- ``paired_comparison`` / ``unpaired_comparison``: two-sided permutation tests on the mean
+  difference (scipy.stats.permutation_test), bootstrap CI of the difference
+  (scipy.stats.bootstrap), Cohen's d (d_z when paired; Cohen 1988), Cliff's delta (Cliff 1993).
+- ``holm`` / ``with_holm``: Holm–Bonferroni step-down adjustment across dimensions (Holm 1979).
+- ``parse_range`` / ``dimension_verdict`` / ``overall_verdict``: expected range vs the CI.
+- ``distinctive_phrases``: log-odds ratio with an informative Dirichlet prior, z-scored
+  (Monroe, Colaresi & Quinn 2008).
 """
 
 from rolecall.stats.compare import (

@@ -1,7 +1,19 @@
-"""Comparing two runs on one dimension: permutation tests, bootstrap CI, effect sizes, Holm."""
+"""Comparing two runs on one dimension: permutation tests, bootstrap CI, effect sizes, Holm.
+
+* p-values: ``scipy.stats.permutation_test`` on the difference of means, two-sided —
+  ``permutation_type="samples"`` (sign flips within pairs) for paired items, ``"independent"``
+  otherwise.
+* CI of the difference: ``scipy.stats.bootstrap`` (percentile; paired resampling when paired).
+* Effect sizes: Cohen's d (d_z = mean/sd of the paired differences; pooled-sd d when unpaired)
+  and Cliff's delta P(b > a) − P(b < a) (Cliff 1993), from the Mann–Whitney U of scipy.
+* ``holm``: Holm (1979) step-down adjustment across dimensions.
+
+Undefined figures are None: no pairs, a single pair (no p-value, no CI), zero spread (no d).
+"""
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -25,39 +37,67 @@ class Comparison:
     n_pairs: int
 
 
+def _finite(x: float | None) -> bool:
+    return x is not None and not math.isnan(x)
+
+
+def _clean(values: Sequence[float | None]) -> np.ndarray:
+    return np.array([v for v in values if _finite(v)], dtype=float)
+
+
 def cliffs_delta(a: np.ndarray, b: np.ndarray) -> float | None:
-    """P(b > a) - P(b < a) over all cross pairs (Cliff 1993)."""
+    """P(b > a) − P(b < a) over all cross pairs (Cliff 1993), via Mann–Whitney U of b."""
     if a.size == 0 or b.size == 0:
         return None
-    gt = (b[:, None] > a[None, :]).sum()
-    lt = (b[:, None] < a[None, :]).sum()
-    return float((gt - lt) / (a.size * b.size))
+    u = stats.mannwhitneyu(b, a, method="asymptotic").statistic  # #(b>a) + ties/2
+    return float(2 * u / (a.size * b.size) - 1)
 
 
 def _mean_diff(x: np.ndarray, y: np.ndarray, axis: int = -1) -> np.ndarray:
     return np.mean(y, axis=axis) - np.mean(x, axis=axis)
 
 
+def _permutation_p(x: np.ndarray, y: np.ndarray, kind: str, seed: int, n: int) -> float:
+    res = stats.permutation_test(
+        (x, y),
+        _mean_diff,
+        permutation_type=kind,  # type: ignore[arg-type]
+        alternative="two-sided",
+        n_resamples=n,
+        random_state=np.random.default_rng(seed),
+        vectorized=True,
+    )
+    return float(min(1.0, res.pvalue))
+
+
 def _boot_ci(
-    data: tuple[np.ndarray, ...], statistic, paired: bool, seed: int, n: int
+    x: np.ndarray, y: np.ndarray, paired: bool, seed: int, n: int
 ) -> tuple[float | None, float | None]:
-    if any(d.size < 2 for d in data):
+    if x.size < 2 or y.size < 2:
         return None, None
-    if all(np.ptp(d) == 0 for d in data) and (not paired or np.ptp(data[1] - data[0]) == 0):
-        v = float(statistic(*data))
+    degenerate = np.ptp(y - x) == 0 if paired else np.ptp(x) == 0 and np.ptp(y) == 0
+    if degenerate:
+        v = float(_mean_diff(x, y))
         return v, v
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore", stats.DegenerateDataWarning)
         res = stats.bootstrap(
-            data,
-            statistic,
+            (x, y),
+            _mean_diff,
             paired=paired,
             n_resamples=n,
             method="percentile",
             random_state=np.random.default_rng(seed),
             vectorized=True,
         )
-    return float(res.confidence_interval.low), float(res.confidence_interval.high)
+    lo, hi = float(res.confidence_interval.low), float(res.confidence_interval.high)
+    return (None, None) if math.isnan(lo) or math.isnan(hi) else (lo, hi)
+
+
+def _empty(dimension: str, x: np.ndarray, y: np.ndarray) -> Comparison:
+    ma = float(x.mean()) if x.size else None
+    mb = float(y.mean()) if y.size else None
+    return Comparison(dimension, ma, mb, None, None, None, None, None, None, None, 0)
 
 
 def paired_comparison(
@@ -68,34 +108,27 @@ def paired_comparison(
     seed: int = 0,
     n_resamples: int = 5000,
 ) -> Comparison:
-    shared = sorted(set(a) & set(b))
+    """Compare item means of run A and run B on the items both have (``diff`` = B − A).
+
+    mean_a / mean_b are over the paired items, so diff == mean_b − mean_a. With no shared item,
+    they are each run's own mean and everything else is None (use ``unpaired_comparison``).
+    """
+    shared = sorted(i for i in set(a) & set(b) if _finite(a[i]) and _finite(b[i]))
+    if not shared:
+        return _empty(dimension, _clean(list(a.values())), _clean(list(b.values())))
     x = np.array([a[i] for i in shared], dtype=float)
     y = np.array([b[i] for i in shared], dtype=float)
-    mean_a = float(np.mean(list(a.values()))) if a else None
-    mean_b = float(np.mean(list(b.values()))) if b else None
-    if not shared:
-        return Comparison(dimension, mean_a, mean_b, None, None, None, None, None, None, None, 0)
     d = y - x
-    diff = float(d.mean())
     p: float | None = None
-    if len(shared) >= 2:
-        if np.all(d == 0):
-            p = 1.0
-        else:
-            res = stats.permutation_test(
-                (x, y),
-                _mean_diff,
-                permutation_type="samples",
-                alternative="two-sided",
-                n_resamples=n_resamples,
-                random_state=np.random.default_rng(seed),
-                vectorized=True,
-            )
-            p = float(min(1.0, res.pvalue))
+    if d.size >= 2:
+        p = 1.0 if np.all(d == 0) else _permutation_p(x, y, "samples", seed, n_resamples)
     sd = float(d.std(ddof=1)) if d.size >= 2 else 0.0
-    dz = float(diff / sd) if sd > 0 else None
-    lo, hi = _boot_ci((x, y), _mean_diff, True, seed, n_resamples)
-    return Comparison(dimension, mean_a, mean_b, diff, lo, hi, p, None, cliffs_delta(x, y), dz, len(shared))
+    dz = float(d.mean() / sd) if sd > 0 else None
+    lo, hi = _boot_ci(x, y, True, seed, n_resamples)
+    return Comparison(
+        dimension, float(x.mean()), float(y.mean()), float(d.mean()), lo, hi,
+        p, None, cliffs_delta(x, y), dz, len(shared),
+    )  # fmt: skip
 
 
 def unpaired_comparison(
@@ -106,50 +139,38 @@ def unpaired_comparison(
     seed: int = 0,
     n_resamples: int = 5000,
 ) -> Comparison:
-    x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    mean_a = float(x.mean()) if x.size else None
-    mean_b = float(y.mean()) if y.size else None
+    """Independent-samples comparison (no shared items); ``n_pairs`` is 0."""
+    x, y = _clean(a), _clean(b)
     if x.size == 0 or y.size == 0:
-        return Comparison(dimension, mean_a, mean_b, None, None, None, None, None, None, None, 0)
+        return _empty(dimension, x, y)
     diff = float(y.mean() - x.mean())
     p: float | None = None
-    if x.size >= 2 and y.size >= 2:
-        if np.ptp(np.concatenate([x, y])) == 0:
-            p = 1.0
-        else:
-            res = stats.permutation_test(
-                (x, y),
-                _mean_diff,
-                permutation_type="independent",
-                alternative="two-sided",
-                n_resamples=n_resamples,
-                random_state=np.random.default_rng(seed),
-                vectorized=True,
-            )
-            p = float(min(1.0, res.pvalue))
     d: float | None = None
     if x.size >= 2 and y.size >= 2:
-        pooled = np.sqrt(
-            ((x.size - 1) * x.var(ddof=1) + (y.size - 1) * y.var(ddof=1)) / (x.size + y.size - 2)
-        )
-        d = float(diff / pooled) if pooled > 0 else None
-    lo, hi = _boot_ci((x, y), _mean_diff, False, seed, n_resamples)
-    return Comparison(dimension, mean_a, mean_b, diff, lo, hi, p, None, cliffs_delta(x, y), d, 0)
+        same = np.ptp(np.concatenate([x, y])) == 0
+        p = 1.0 if same else _permutation_p(x, y, "independent", seed, n_resamples)
+        pooled_var = ((x.size - 1) * x.var(ddof=1) + (y.size - 1) * y.var(ddof=1)) / (x.size + y.size - 2)
+        d = float(diff / math.sqrt(pooled_var)) if pooled_var > 0 else None
+    lo, hi = _boot_ci(x, y, False, seed, n_resamples)
+    return Comparison(
+        dimension, float(x.mean()), float(y.mean()), diff, lo, hi,
+        p, None, cliffs_delta(x, y), d, 0,
+    )  # fmt: skip
 
 
 def holm(p_values: Sequence[float | None]) -> list[float | None]:
-    """Holm–Bonferroni step-down adjusted p-values (Holm 1979); None stays None."""
-    idx = [i for i, p in enumerate(p_values) if p is not None]
-    m = len(idx)
+    """Holm–Bonferroni step-down adjusted p-values (Holm 1979); None/NaN stay None."""
+    valid = sorted((p, i) for i, p in enumerate(p_values) if p is not None and not math.isnan(p))
+    m = len(valid)
     out: list[float | None] = [None] * len(p_values)
     running = 0.0
-    for rank, i in enumerate(sorted(idx, key=lambda j: p_values[j])):  # type: ignore[arg-type,return-value]
-        adj = min(1.0, (m - rank) * float(p_values[i]))  # type: ignore[arg-type]
-        running = max(running, adj)
+    for rank, (p, i) in enumerate(valid):
+        running = max(running, min(1.0, (m - rank) * p))
         out[i] = running
     return out
 
 
 def with_holm(comparisons: Sequence[Comparison]) -> list[Comparison]:
+    """Copies of ``comparisons`` with ``p_holm`` filled in across the whole family."""
     adjusted = holm([c.p_value for c in comparisons])
     return [replace(c, p_holm=p) for c, p in zip(comparisons, adjusted, strict=True)]

@@ -1,19 +1,29 @@
-"""Dimension estimates: mean over items × epochs with a cluster-bootstrap 95% interval.
+"""Dimension estimates: mean over items × epochs with a cluster-bootstrap interval.
 
-Items are the clusters. With one score per item the interval is ``scipy.stats.bootstrap``
-(percentile) on the item scores. With several scores per item (epochs, judges) it is a seeded
-two-stage cluster bootstrap: resample items with replacement, then resample each chosen item's
-scores with replacement, and take the mean of everything drawn (percentile interval).
+Items are the clusters; the point estimate is the mean of every score (items × epochs × judges).
+
+* One score per item: ``scipy.stats.bootstrap`` (percentile) of the mean of the item scores.
+* Several scores per item: a seeded two-stage cluster bootstrap (Davison & Hinkley 1997, §3.8):
+  resample items with replacement, then resample each drawn item's scores with replacement, and
+  take the mean of everything drawn; the interval is the percentile interval of those means.
+  scipy's bootstrap has no nested resampling, so this stage is plain numpy.
+
+Degenerate input is reported, not papered over: no scores → everything None; a single item →
+mean only (between-item spread cannot be estimated); all scores equal → (mean, mean). The
+interval is clipped into [min(scores), max(scores)] and widened, if ever needed, to hold the mean.
 """
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats
+
+_CHUNK_CELLS = 4_000_000  # bound on resamples × items × scores drawn at once (memory)
 
 
 @dataclass(frozen=True)
@@ -25,9 +35,44 @@ class Estimate:
     n_items: int
 
 
-def _clean(values: Sequence[float]) -> np.ndarray:
+def _clean(values: Sequence[float | None]) -> np.ndarray:
     arr = np.asarray([v for v in values if v is not None], dtype=float)
     return arr[~np.isnan(arr)]
+
+
+def _single_stage(values: np.ndarray, confidence: float, n_resamples: int, seed: int) -> np.ndarray:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", stats.DegenerateDataWarning)
+        res = stats.bootstrap(
+            (values,),
+            np.mean,
+            confidence_level=confidence,
+            n_resamples=n_resamples,
+            method="percentile",
+            random_state=np.random.default_rng(seed),
+            vectorized=True,
+        )
+    return np.array([res.confidence_interval.low, res.confidence_interval.high], dtype=float)
+
+
+def _two_stage_means(groups: list[np.ndarray], n_resamples: int, seed: int) -> np.ndarray:
+    """Means of ``n_resamples`` two-stage cluster resamples (items, then scores within items)."""
+    rng = np.random.default_rng(seed)
+    flat = np.concatenate(groups)
+    sizes = np.array([g.size for g in groups])
+    offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    k, max_size = len(groups), int(sizes.max())
+    chunk = max(1, _CHUNK_CELLS // (k * max_size))
+    out = np.empty(n_resamples)
+    for start in range(0, n_resamples, chunk):
+        r = min(chunk, n_resamples - start)
+        picks = rng.integers(0, k, size=(r, k))
+        pick_sizes = sizes[picks][..., None]
+        within = np.floor(rng.random((r, k, max_size)) * pick_sizes).astype(int)
+        drawn = flat[offsets[picks][..., None] + np.minimum(within, pick_sizes - 1)]
+        mask = np.arange(max_size)[None, None, :] < pick_sizes
+        out[start : start + r] = (drawn * mask).sum(axis=(1, 2)) / mask.sum(axis=(1, 2))
+    return out
 
 
 def dimension_estimate(
@@ -37,49 +82,26 @@ def dimension_estimate(
     n_resamples: int = 2000,
     seed: int = 0,
 ) -> Estimate:
+    """Mean of all scores with a cluster-bootstrap ``confidence`` interval (see module doc)."""
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must lie in (0, 1), got {confidence}")
     groups = [g for g in (_clean(v) for v in scores_by_item.values()) if g.size]
     if not groups:
         return Estimate(None, None, None, 0, 0)
     allv = np.concatenate(groups)
     mean = float(allv.mean())
     n, k = int(allv.size), len(groups)
-    if k < 2:
+    if k < 2 or n_resamples < 1:
         return Estimate(mean, None, None, n, k)
     lo_clip, hi_clip = float(allv.min()), float(allv.max())
     if lo_clip == hi_clip:
         return Estimate(mean, mean, mean, n, k)
-    alpha = 1 - confidence
     if all(g.size == 1 for g in groups):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            res = stats.bootstrap(
-                (allv,),
-                np.mean,
-                confidence_level=confidence,
-                n_resamples=n_resamples,
-                method="percentile",
-                random_state=np.random.default_rng(seed),
-                vectorized=True,
-            )
-        low, high = float(res.confidence_interval.low), float(res.confidence_interval.high)
+        low, high = _single_stage(allv, confidence, n_resamples, seed)
     else:
-        rng = np.random.default_rng(seed)
-        sizes = np.array([g.size for g in groups])
-        offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-        picks = rng.integers(0, k, size=(n_resamples, k))  # items drawn per resample
-        pick_sizes = sizes[picks]
-        # within each drawn item, draw as many scores as it has (uniform over its scores)
-        max_size = int(sizes.max())
-        u = rng.random((n_resamples, k, max_size))
-        idx = np.floor(u * pick_sizes[..., None]).astype(int)
-        flat_idx = offsets[picks][..., None] + idx
-        drawn = allv[flat_idx]
-        mask = np.arange(max_size)[None, None, :] < pick_sizes[..., None]
-        totals = (drawn * mask).sum(axis=(1, 2))
-        counts = mask.sum(axis=(1, 2))
-        boot = totals / counts
-        low = float(np.quantile(boot, alpha / 2))
-        high = float(np.quantile(boot, 1 - alpha / 2))
-    low, high = max(low, lo_clip), min(high, hi_clip)
-    low, high = min(low, mean), max(high, mean)
-    return Estimate(mean, low, high, n, k)
+        tail = (1 - confidence) / 2
+        low, high = np.quantile(_two_stage_means(groups, n_resamples, seed), [tail, 1 - tail])
+    if math.isnan(low) or math.isnan(high):
+        return Estimate(mean, None, None, n, k)
+    low, high = max(float(low), lo_clip), min(float(high), hi_clip)
+    return Estimate(mean, min(low, mean), max(high, mean), n, k)

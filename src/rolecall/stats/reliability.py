@@ -1,5 +1,13 @@
-"""Reliability: internal consistency (Cronbach's alpha), test–retest (ICC(2,1)), judge agreement
-(Krippendorff's alpha, ordinal)."""
+"""Reliability: internal consistency, test–retest stability and judge agreement.
+
+* ``cronbach_alpha`` — Cronbach (1951): k/(k−1)·(1 − Σ item variances / variance of totals).
+* ``icc_test_retest`` — ICC(2,1), two-way random effects, absolute agreement, single measure
+  (Shrout & Fleiss 1979; McGraw & Wong 1996 "ICC(A,1)"), from the two-way ANOVA mean squares.
+* ``judge_alpha`` — Krippendorff's alpha, ordinal, from the ``krippendorff`` package.
+
+Neither numpy nor scipy ships the first two, so they are written out from their definitions.
+Rows with a missing value are dropped (listwise) for alpha and ICC; undefined results are None.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +25,8 @@ def _complete(matrix: np.ndarray) -> np.ndarray:
 
 
 def cronbach_alpha(matrix: np.ndarray) -> float | None:
-    """Rows = cases (replications), columns = items. Cronbach (1951)."""
+    """Rows = replications (epochs), columns = items. None if < 2 complete rows, < 2 items, or
+    the totals do not vary."""
     m = _complete(matrix)
     if m.shape[0] < 2 or m.shape[1] < 2:
         return None
@@ -53,7 +62,11 @@ def icc_test_retest(matrix: np.ndarray) -> float | None:
 
 
 def judge_alpha(ratings: np.ndarray) -> float | None:
-    """Krippendorff's alpha (ordinal) between judges. Rows = judges, columns = units; NaN = missing."""
+    """Krippendorff's alpha, ordinal (Krippendorff 2004), via the ``krippendorff`` package.
+
+    Rows = judges, columns = units (answers); NaN = missing. None with fewer than two judges,
+    fewer than two units rated by at least two judges, or a single value throughout.
+    """
     m = np.asarray(ratings, dtype=float)
     if m.ndim != 2 or m.shape[0] < 2:
         return None
@@ -64,6 +77,6 @@ def judge_alpha(ratings: np.ndarray) -> float | None:
     if np.unique(values[~np.isnan(values)]).size < 2:
         return None
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore", RuntimeWarning)
         a = krippendorff.alpha(reliability_data=values, level_of_measurement="ordinal")
     return None if a is None or np.isnan(a) else float(a)
