@@ -59,6 +59,15 @@ def _openai(spec: str, rest: str) -> ModelAPI:
         raise RolecallError(f"model spec {spec!r}: name the model, as openai:MODEL[@BASE_URL]")
     if url and not url.startswith(("http://", "https://")):
         raise RolecallError(f"model spec {spec!r}: the base URL must start with http:// or https://")
+    if url:
+        import httpx
+
+        try:
+            host = httpx.URL(url).host
+        except (httpx.InvalidURL, ValueError, TypeError):
+            host = ""
+        if not host or " " in url:
+            raise RolecallError(f"model spec {spec!r}: {url!r} is not a valid base URL")
     m = OpenAIModel(spec, model, url or None)
     if m.missing_key():
         raise RolecallError(f"model {spec!r} needs OPENAI_API_KEY set in the environment")
