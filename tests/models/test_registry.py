@@ -13,7 +13,7 @@ from rolecall.models import GenParams, Message, make_model
         ("gpt4", "unknown model provider 'gpt4'"),
         ("openai:", "name the model"),
         ("openai:m@ftp://x", "must start with http"),
-        ("openai:m@http://[", "not a valid base URL"),
+        ("openai:m@http://", "not a valid base URL"),
         ("openai:m@https://exa mple.com/v1", "not a valid base URL"),
         ("openai:gpt-4o", "OPENAI_API_KEY"),
         ("local:missing.gguf", "not found"),

@@ -75,6 +75,8 @@ class OpenAIModel(ModelAPI):
             raise ModelCallError(f"timeout after {self._timeout:.0f}s from {url}", retryable=True) from None
         except httpx.TransportError as exc:
             raise ModelCallError(f"cannot reach {url}: {type(exc).__name__}", retryable=True) from None
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            raise ModelCallError(f"request to {url} failed: {type(exc).__name__}: {exc}") from None
         latency = time.perf_counter() - start
         if resp.status_code != 200:
             raise ModelCallError(
