@@ -159,3 +159,24 @@ def scripted_judge(write) -> Path:
         default: '{"evidence": "hypothesis", "indicators_seen": [], "reasoning": "x", "score": 3}'
         """,
     )
+
+
+@pytest.fixture
+def run_scripted(mini_persona, mini_instrument, scripted_subject, scripted_judge, tmp_path):
+    """run_scripted(**overrides) -> Outcome: a full run on the scripted subject and judge."""
+    from rolecall.pipeline import RunConfig, execute_run, start_run
+
+    def _run(*, subject: Path | None = None, judge: Path | None = None, **overrides):
+        fields = {
+            "persona": mini_persona,
+            "instrument": str(mini_instrument),
+            "model": f"scripted:{subject or scripted_subject}",
+            "judges": [f"scripted:{judge or scripted_judge}"],
+            "out": tmp_path / "runs",
+            **overrides,
+        }
+        cfg = RunConfig(**fields)
+        run, persona, inst, manifest = start_run(cfg)
+        return execute_run(run, persona, inst, manifest, use_cache=cfg.use_cache)
+
+    return _run

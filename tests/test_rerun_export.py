@@ -5,24 +5,13 @@ import json
 
 import pytest
 
-from rolecall.pipeline import RunConfig, execute_run, start_run
 from rolecall.pricing import cost
 from tests.cli.test_cli import rolecall
 
 
 @pytest.fixture
-def run_dir(mini_persona, mini_instrument, scripted_subject, scripted_judge, tmp_path):
-    cfg = RunConfig(
-        persona=mini_persona,
-        instrument=str(mini_instrument),
-        model=f"scripted:{scripted_subject}",
-        judges=[f"scripted:{scripted_judge}"],
-        out=tmp_path / "runs",
-        epochs=2,
-    )
-    run, p, inst, manifest = start_run(cfg)
-    execute_run(run, p, inst, manifest)
-    return run.path
+def run_dir(run_scripted):
+    return run_scripted(epochs=2).run.path
 
 
 def test_rerun_agrees_on_deterministic_model(run_dir):

@@ -66,10 +66,8 @@ def test_random_transcripts(tmp_path, text, suffix):
 @given(spec=st.text(max_size=60))
 def test_random_model_specs(spec, monkeypatch):
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    if (
-        spec.strip() in {"local"}
-        or (spec.startswith("local:")
-        and spec.removeprefix("local:") in {"", "0.5b", "1.5b"})
+    if spec.strip() in {"local"} or (
+        spec.startswith("local:") and spec.removeprefix("local:") in {"", "0.5b", "1.5b"}
     ):
         return  # real embedded models load seconds of weights; covered elsewhere
     outcome_is_clean(lambda: make_model(spec))

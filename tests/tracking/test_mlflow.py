@@ -8,7 +8,6 @@ import time
 import httpx
 import pytest
 
-from rolecall.pipeline import RunConfig, execute_run, start_run
 from rolecall.tracking import log_run, summary_metrics
 
 mlflow = pytest.importorskip("mlflow")
@@ -20,25 +19,13 @@ def _port() -> int:
         return s.getsockname()[1]
 
 
-def _scripted_run(mini_persona, mini_instrument, scripted_subject, scripted_judge, tmp_path):
-    cfg = RunConfig(
-        persona=mini_persona,
-        instrument=str(mini_instrument),
-        model=f"scripted:{scripted_subject}",
-        judges=[f"scripted:{scripted_judge}"],
-        out=tmp_path / "runs",
-        epochs=2,
-    )
-    run, p, inst, manifest = start_run(cfg)
-    return run, manifest, execute_run(run, p, inst, manifest).summary
+def _run(run_scripted, out=None):
+    outcome = run_scripted(epochs=2, **({} if out is None else {"out": out}))
+    return outcome.run, outcome.run.read_manifest(), outcome.summary
 
 
-def test_default_sqlite_store_metrics_equal_summary(
-    mini_persona, mini_instrument, scripted_subject, scripted_judge, tmp_path
-):
-    run, manifest, summary = _scripted_run(
-        mini_persona, mini_instrument, scripted_subject, scripted_judge, tmp_path
-    )
+def test_default_sqlite_store_metrics_equal_summary(run_scripted, tmp_path):
+    run, manifest, summary = _run(run_scripted)
     rid = log_run(run, manifest, summary)
     client = mlflow.MlflowClient(tracking_uri=f"sqlite:///{tmp_path / 'data' / 'mlflow.db'}")
     got = client.get_run(rid)
@@ -53,9 +40,7 @@ def test_default_sqlite_store_metrics_equal_summary(
     assert exp.name == "rolecall/Research Engineer"
 
 
-def test_logs_to_a_real_mlflow_server(
-    mini_persona, mini_instrument, scripted_subject, scripted_judge, tmp_path
-):
+def test_logs_to_a_real_mlflow_server(run_scripted, tmp_path):
     port = _port()
     store = tmp_path / "server"
     store.mkdir()
@@ -90,9 +75,7 @@ def test_logs_to_a_real_mlflow_server(
                 time.sleep(0.5)
         else:
             pytest.fail("mlflow server did not start")
-        run, manifest, summary = _scripted_run(
-            mini_persona, mini_instrument, scripted_subject, scripted_judge, tmp_path
-        )
+        run, manifest, summary = _run(run_scripted)
         rid = log_run(run, manifest, summary, tracking_uri=uri)
         got = mlflow.MlflowClient(tracking_uri=uri).get_run(rid)
         assert got.data.metrics == pytest.approx(summary_metrics(summary))
@@ -102,14 +85,12 @@ def test_logs_to_a_real_mlflow_server(
         proc.wait(timeout=30)
 
 
-def test_compare_is_logged_and_linked(
-    mini_persona, mini_instrument, scripted_subject, scripted_judge, tmp_path
-):
+def test_compare_is_logged_and_linked(run_scripted, tmp_path):
     from rolecall.compare import compare_runs
     from rolecall.tracking import log_compare
 
-    a, _, _ = _scripted_run(mini_persona, mini_instrument, scripted_subject, scripted_judge, tmp_path / "a")
-    b, _, _ = _scripted_run(mini_persona, mini_instrument, scripted_subject, scripted_judge, tmp_path / "b")
+    a, _, _ = _run(run_scripted, tmp_path / "a")
+    b, _, _ = _run(run_scripted, tmp_path / "b")
     result = compare_runs([a.path, b.path])
     out = tmp_path / "cmp"
     out.mkdir()
@@ -120,12 +101,10 @@ def test_compare_is_logged_and_linked(
     assert got.data.metrics["run1.scope.diff"] == 0.0
 
 
-def test_rescoring_a_run_adds_a_judge_and_agreement(
-    mini_persona, mini_instrument, scripted_subject, scripted_judge, write, tmp_path
-):
+def test_rescoring_a_run_adds_a_judge_and_agreement(run_scripted, write, tmp_path):
     from rolecall.score_run import execute_score, reopen_for_scoring
 
-    run, _, _ = _scripted_run(mini_persona, mini_instrument, scripted_subject, scripted_judge, tmp_path)
+    run, _, _ = _run(run_scripted)
     second = write(
         "j2.yaml",
         """
