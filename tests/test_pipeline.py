@@ -2,27 +2,12 @@
 
 import json
 
-from rolecall.pipeline import RunConfig, execute_run, reopen_run, start_run
+from rolecall.pipeline import execute_run, reopen_run
 from rolecall.rundir import ScoreRecord, TurnRecord, read_records
 
 
-def _run(mini_persona, mini_instrument, scripted_subject, scripted_judge, tmp_path, **kw):
-    cfg = RunConfig(
-        persona=mini_persona,
-        instrument=str(mini_instrument),
-        model=f"scripted:{scripted_subject}",
-        judges=[f"scripted:{scripted_judge}"],
-        out=tmp_path / "runs",
-        **kw,
-    )
-    run, persona, inst, manifest = start_run(cfg)
-    return execute_run(run, persona, inst, manifest)
-
-
-def test_full_run_writes_every_file(
-    mini_persona, mini_instrument, scripted_subject, scripted_judge, tmp_path
-):
-    out = _run(mini_persona, mini_instrument, scripted_subject, scripted_judge, tmp_path, epochs=2)
+def test_full_run_writes_every_file(run_scripted, tmp_path):
+    out = run_scripted(epochs=2)
     run = out.run
     for f in ("manifest.json", "transcript.jsonl", "scores.jsonl", "summary.json", "report.md"):
         assert (run.path / f).exists(), f
@@ -50,8 +35,8 @@ def test_full_run_writes_every_file(
     assert "a simple baseline" in report
 
 
-def test_quote_verification(mini_persona, mini_instrument, scripted_subject, scripted_judge, tmp_path):
-    out = _run(mini_persona, mini_instrument, scripted_subject, scripted_judge, tmp_path)
+def test_quote_verification(run_scripted, tmp_path):
+    out = run_scripted()
     scores = list(read_records(out.run.scores, ScoreRecord))
     by = {(s.item, s.dimension): s for s in scores}
     assert by[("q3", "risk")].quote_verified is True
@@ -59,9 +44,7 @@ def test_quote_verification(mini_persona, mini_instrument, scripted_subject, scr
     assert by[("q2", "risk")].quote_verified is False
 
 
-def test_unparseable_verdicts_are_counted_not_zeroed(
-    write, mini_persona, mini_instrument, scripted_judge, tmp_path
-):
+def test_unparseable_verdicts_are_counted_not_zeroed(write, run_scripted):
     subject = write(
         "s2.yaml",
         """
@@ -69,7 +52,7 @@ def test_unparseable_verdicts_are_counted_not_zeroed(
         default: "UNPARSEABLE answer"
         """,
     )
-    out = _run(mini_persona, mini_instrument, subject, scripted_judge, tmp_path)
+    out = run_scripted(subject=subject)
     summary = out.summary
     assert summary["unscored"]["total"] == 4
     assert summary["dimensions"]["scope"]["mean"] is None
@@ -78,10 +61,8 @@ def test_unparseable_verdicts_are_counted_not_zeroed(
     assert all(s.score is None and s.error and s.raw for s in scores)
 
 
-def test_resume_asks_only_what_is_missing(
-    mini_persona, mini_instrument, scripted_subject, scripted_judge, tmp_path
-):
-    out = _run(mini_persona, mini_instrument, scripted_subject, scripted_judge, tmp_path)
+def test_resume_asks_only_what_is_missing(run_scripted, tmp_path):
+    out = run_scripted()
     run = out.run
     lines = run.transcript.read_text().splitlines(keepends=True)
     # drop q2's conversation entirely plus leave a torn half line, as a crash would
@@ -96,31 +77,27 @@ def test_resume_asks_only_what_is_missing(
     assert out2.summary["dimensions"]["risk"]["n"] == 2
 
 
-def test_resume_refuses_changed_persona(
-    mini_persona, mini_instrument, scripted_subject, scripted_judge, tmp_path
-):
+def test_resume_refuses_changed_persona(run_scripted, mini_persona, tmp_path):
     import pytest
 
     from rolecall.errors import RolecallError
 
-    out = _run(mini_persona, mini_instrument, scripted_subject, scripted_judge, tmp_path)
+    out = run_scripted()
     mini_persona.write_text(mini_persona.read_text() + "\nmore\n")
     with pytest.raises(RolecallError, match="persona file changed"):
         reopen_run(out.run.path)
 
 
-def test_cache_makes_second_run_free(
-    mini_persona, mini_instrument, scripted_subject, scripted_judge, tmp_path
-):
-    _run(mini_persona, mini_instrument, scripted_subject, scripted_judge, tmp_path)
-    out = _run(mini_persona, mini_instrument, scripted_subject, scripted_judge, tmp_path)
+def test_cache_makes_second_run_free(run_scripted, tmp_path):
+    run_scripted()
+    out = run_scripted()
     turns = [t for t in read_records(out.run.transcript, TurnRecord) if t.role == "assistant"]
     assert turns and all(t.cached for t in turns)
     assert out.summary["calls"]["cached"] == len(turns)
 
 
-def test_baseline_reports_effects(mini_persona, mini_instrument, scripted_subject, scripted_judge, tmp_path):
-    out = _run(mini_persona, mini_instrument, scripted_subject, scripted_judge, tmp_path, baseline=True)
+def test_baseline_reports_effects(run_scripted, tmp_path):
+    out = run_scripted(baseline=True)
     eff = out.summary["baseline"]["effects"]
     assert set(eff) == {"scope", "risk"}
     assert eff["scope"]["n_pairs"] == 2

@@ -5,8 +5,6 @@ import subprocess
 
 import pytest
 
-from rolecall.pipeline import RunConfig, execute_run, start_run
-
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="Debian chromium not installed (.ci/run installs it)"
@@ -33,9 +31,7 @@ def _chromium(tmp_path, *args: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_report_renders_and_payloads_stay_inert(
-    write, mini_persona, mini_instrument, scripted_judge, tmp_path
-):
+def test_report_renders_and_payloads_stay_inert(write, run_scripted, tmp_path):
     evil = write(
         "evil.yaml",
         """
@@ -43,15 +39,7 @@ def test_report_renders_and_payloads_stay_inert(
         default: "I'd prototype. <script>document.title='PWNED'</script><img src=x onerror=\\"document.title='PWNED'\\">"
         """,
     )
-    cfg = RunConfig(
-        persona=mini_persona,
-        instrument=str(mini_instrument),
-        model=f"scripted:{evil}",
-        judges=[f"scripted:{scripted_judge}"],
-        out=tmp_path / "runs",
-    )
-    run, p, inst, manifest = start_run(cfg)
-    execute_run(run, p, inst, manifest)
+    run = run_scripted(subject=evil).run
     url = run.report_html.resolve().as_uri()
     dom = _chromium(tmp_path, "--dump-dom", url)
     assert dom.returncode == 0, dom.stderr[-2000:]

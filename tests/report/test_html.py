@@ -4,8 +4,6 @@ import re
 
 from tests.cli.test_cli import rolecall
 
-from rolecall.pipeline import RunConfig, execute_run, start_run
-
 SECTIONS = [
     "summary",
     "overview",
@@ -19,9 +17,7 @@ SECTIONS = [
 ]
 
 
-def test_html_report_sections_escaping_and_regeneration(
-    write, mini_persona, mini_instrument, scripted_judge, tmp_path
-):
+def test_html_report_sections_escaping_and_regeneration(write, run_scripted):
     evil = write(
         "evil.yaml",
         """
@@ -29,16 +25,7 @@ def test_html_report_sections_escaping_and_regeneration(
         default: "I'd prototype. <script>alert('pwned')</script> <img src=x onerror=alert(1)> | pipe"
         """,
     )
-    cfg = RunConfig(
-        persona=mini_persona,
-        instrument=str(mini_instrument),
-        model=f"scripted:{evil}",
-        judges=[f"scripted:{scripted_judge}"],
-        out=tmp_path / "runs",
-        baseline=True,
-    )
-    run, p, inst, manifest = start_run(cfg)
-    execute_run(run, p, inst, manifest)
+    run = run_scripted(subject=evil, baseline=True).run
     html = run.path.joinpath("report.html").read_text()
     for s in SECTIONS:
         assert f'<section id="{s}">' in html
@@ -56,18 +43,9 @@ def test_html_report_sections_escaping_and_regeneration(
     assert run.path.joinpath("report.html").read_text() == html_before
 
 
-def test_writer_narrative_is_checked_against_the_data(
-    write, mini_persona, mini_instrument, scripted_subject, scripted_judge, tmp_path
-):
-    cfg = RunConfig(
-        persona=mini_persona,
-        instrument=str(mini_instrument),
-        model=f"scripted:{scripted_subject}",
-        judges=[f"scripted:{scripted_judge}"],
-        out=tmp_path / "runs",
-    )
-    run, p, inst, manifest = start_run(cfg)
-    summary = execute_run(run, p, inst, manifest).summary
+def test_writer_narrative_is_checked_against_the_data(write, run_scripted):
+    out = run_scripted()
+    run, summary = out.run, out.summary
     scope = summary["dimensions"]["scope"]["mean"]
     writer = write(
         "writer.yaml",
