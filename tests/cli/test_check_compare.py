@@ -4,21 +4,7 @@ import json
 
 import pytest
 
-from rolecall.pipeline import RunConfig, execute_run, start_run
 from tests.cli.test_cli import rolecall
-
-
-def _run(persona, instrument, subject, judge, out):
-    cfg = RunConfig(
-        persona=persona,
-        instrument=str(instrument),
-        model=f"scripted:{subject}",
-        judges=[f"scripted:{judge}"],
-        out=out,
-        epochs=2,
-    )
-    run, p, inst, manifest = start_run(cfg)
-    return execute_run(run, p, inst, manifest).run.path
 
 
 def _persona(write, expect: str):
@@ -47,10 +33,8 @@ def _persona(write, expect: str):
         ('{scope: ">=4", risk: "3..5"}', True, 1, "partially validated"),
     ],
 )
-def test_check_exit_codes(
-    write, mini_instrument, scripted_subject, scripted_judge, tmp_path, expect, strict, code, verdict
-):
-    run = _run(_persona(write, expect), mini_instrument, scripted_subject, scripted_judge, tmp_path / "runs")
+def test_check_exit_codes(write, run_scripted, expect, strict, code, verdict):
+    run = run_scripted(persona=_persona(write, expect), epochs=2).run.path
     summary = json.loads((run / "summary.json").read_text())
     assert summary["hypothesis"]["verdict"] == verdict
     proc = rolecall("check", str(run), *(["--strict"] if strict else []))
@@ -58,19 +42,16 @@ def test_check_exit_codes(
     assert f"hypothesis: {verdict}" in proc.stdout
 
 
-def test_check_without_hypothesis_is_error(
-    write, mini_instrument, scripted_subject, scripted_judge, tmp_path
-):
+def test_check_without_hypothesis_is_error(write, run_scripted):
     persona = write("plain.md", "# P\n## Role\nx\n")
-    run = _run(persona, mini_instrument, scripted_subject, scripted_judge, tmp_path / "runs")
+    run = run_scripted(persona=persona, epochs=2).run.path
     proc = rolecall("check", str(run))
     assert proc.returncode == 2 and "no hypothesis verdict" in proc.stderr
 
 
-def test_compare_two_runs(write, mini_instrument, scripted_subject, scripted_judge, tmp_path):
-    a = _run(
-        _persona(write, '{scope: ">=4"}'), mini_instrument, scripted_subject, scripted_judge, tmp_path / "a"
-    )
+def test_compare_two_runs(write, run_scripted, tmp_path):
+    persona = _persona(write, '{scope: ">=4"}')
+    a = run_scripted(persona=persona, epochs=2, out=tmp_path / "a").run.path
     low_judge = write(
         "low.yaml",
         """
@@ -78,7 +59,7 @@ def test_compare_two_runs(write, mini_instrument, scripted_subject, scripted_jud
         default: '{"evidence": "x", "indicators_seen": [], "reasoning": "r", "score": 1}'
         """,
     )
-    b = _run(_persona(write, '{scope: ">=4"}'), mini_instrument, scripted_subject, low_judge, tmp_path / "b")
+    b = run_scripted(persona=persona, judge=low_judge, epochs=2, out=tmp_path / "b").run.path
     proc = rolecall("compare", str(a), str(b), "--out", str(tmp_path / "cmp"))
     assert proc.returncode == 0, proc.stderr
     result = json.loads((tmp_path / "cmp" / "compare.json").read_text())
