@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import typer
 
-from rolecall.cli.console import RichProgress, console, err_console
-from rolecall.cli.summary_view import print_summary
-from rolecall.cli.track import track
+from rolecall.cli.session import finish_session
 from rolecall.defaults import DEFAULT_JUDGE
 from rolecall.errors import RolecallError
 from rolecall.pipeline import RunConfig, execute_run, reopen_run, start_run
@@ -85,23 +82,11 @@ def run(
             use_cache=not no_cache,
         )
         run_dir, p, inst, manifest = start_run(cfg)
-    err_console.print(f"run directory: {run_dir.path}", markup=False, highlight=False)
-    try:
-        with RichProgress() as progress:
-            outcome = execute_run(run_dir, p, inst, manifest, progress=progress, use_cache=not no_cache)
-    except KeyboardInterrupt:
-        err_console.print(
-            f"interrupted: every answer received so far is saved. Resume with: "
-            f"rolecall run --resume {run_dir.path}",
-            markup=False,
-            highlight=False,
-        )
-        sys.exit(130)
-    print_summary(outcome.summary, str(run_dir.path))
-    track(run_dir, manifest, outcome.summary, tracking_uri=tracking_uri, no_track=no_track)
-    if outcome.failures:
-        console.print(
-            f"{outcome.failures} call(s) failed after retries; rerun the failed ones with: "
-            f"rolecall run --resume {run_dir.path}",
-            markup=False,
-        )
+    finish_session(
+        run_dir,
+        manifest,
+        lambda progress: execute_run(run_dir, p, inst, manifest, progress=progress, use_cache=not no_cache),
+        resume_command=f"rolecall run --resume {run_dir.path}",
+        tracking_uri=tracking_uri,
+        no_track=no_track,
+    )

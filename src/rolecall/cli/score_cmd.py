@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import typer
 
-from rolecall.cli.console import RichProgress, console, err_console
-from rolecall.cli.summary_view import print_summary
-from rolecall.cli.track import track
+from rolecall.cli.session import finish_session
 from rolecall.defaults import DEFAULT_JUDGE
 from rolecall.score_run import ScoreConfig, execute_score, reopen_for_scoring, start_score
 
@@ -55,21 +52,11 @@ def score(
             out=out,
         )
         run, inst, manifest = start_score(cfg)
-    err_console.print(f"run directory: {run.path}", markup=False, highlight=False)
-    try:
-        with RichProgress() as progress:
-            outcome = execute_score(run, inst, manifest, progress=progress, use_cache=not no_cache)
-    except KeyboardInterrupt:
-        err_console.print(
-            f"interrupted: verdicts so far are saved. Resume with: rolecall score {run.path}",
-            markup=False,
-            highlight=False,
-        )
-        sys.exit(130)
-    print_summary(outcome.summary, str(run.path))
-    track(run, manifest, outcome.summary, tracking_uri=tracking_uri, no_track=no_track)
-    if outcome.failures:
-        console.print(
-            f"{outcome.failures} judge call(s) failed; retry them with: rolecall score {run.path}",
-            markup=False,
-        )
+    finish_session(
+        run,
+        manifest,
+        lambda progress: execute_score(run, inst, manifest, progress=progress, use_cache=not no_cache),
+        resume_command=f"rolecall score {run.path}",
+        tracking_uri=tracking_uri,
+        no_track=no_track,
+    )
