@@ -23,6 +23,7 @@ from rolecall.stats import Range, dimension_verdict, overall_verdict, parse_rang
 def test_parse_range_accepts(text, low, high):
     r = parse_range(text, scale_min=1, scale_max=5)
     assert (r.low, r.high) == (low, high)
+    assert isinstance(r.low, float) and isinstance(r.high, float)
 
 
 @pytest.mark.parametrize("text", ["", "high", "5..3", ">=", "3..", "~4", "7..9", "<0", "4,5"])

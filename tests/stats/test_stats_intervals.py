@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rolecall.stats import Estimate, dimension_estimate
+from rolecall.stats.intervals import _two_stage_means
 
 
 def _items(rng: np.random.Generator, n_items: int, n_epochs: int) -> dict[str, list[float]]:
@@ -61,6 +62,36 @@ def test_deterministic_given_seed_and_confidence_widens():
     assert e99.ci_high - e99.ci_low > e90.ci_high - e90.ci_low
     with pytest.raises(ValueError):
         dimension_estimate(data, confidence=1.5)
+
+
+def test_two_stage_matches_a_naive_nested_bootstrap():
+    rng = np.random.default_rng(1)
+    groups = [rng.integers(1, 6, n).astype(float) for n in (3, 5, 2, 8, 4, 40)]
+    groups += [rng.normal(3, 1, n) for n in (3, 30)]  # many distinct values: the direct path
+    fast = _two_stage_means(groups, 8000, seed=0)
+    naive = np.empty(8000)
+    for b in range(naive.size):
+        picks = rng.integers(0, len(groups), len(groups))
+        naive[b] = np.concatenate([rng.choice(groups[j], groups[j].size) for j in picks]).mean()
+    assert fast.mean() == pytest.approx(naive.mean(), abs=0.01)
+    assert fast.std() == pytest.approx(naive.std(), rel=0.05)
+    q = [0.025, 0.975]
+    assert np.quantile(fast, q) == pytest.approx(np.quantile(naive, q), abs=0.03)
+
+
+@pytest.mark.parametrize("kind", ["rubric", "continuous", "unbalanced"])
+def test_hundred_thousand_scores(kind):
+    # correctness at scale only; its speed belongs in bench/ (timed unit tests flake on busy machines)
+    rng = np.random.default_rng(0)
+    if kind == "rubric":
+        data = {f"q{i}": list(rng.integers(1, 6, 5000).astype(float)) for i in range(20)}
+    elif kind == "continuous":
+        data = {f"q{i}": list(rng.normal(3, 1, 5000)) for i in range(20)}
+    else:
+        data = {f"q{i}": list(rng.normal(3, 1, 1 if i else 99_981)) for i in range(20)}
+    est = dimension_estimate(data)
+    assert est.n == 100_000 and est.n_items == 20
+    assert est.ci_low < est.mean < est.ci_high
 
 
 scores = st.lists(st.integers(1, 5).map(float), min_size=0, max_size=4)

@@ -35,6 +35,15 @@ def test_icc_drops_nan_rows_and_needs_two_by_two():
     assert icc_test_retest(np.empty((0, 0))) is None
 
 
+def test_cronbach_worked_by_hand():
+    # 4 cases × 3 items. Item variances (ddof=1): 5/3, 5/3, 4/3 -> sum 14/3.
+    # Case totals 8, 13, 8, 15 (mean 11): variance 38/3.
+    # alpha = 3/2 · (1 − (14/3)/(38/3)) = 3/2 · 24/38 = 18/19.
+    m = np.array([[2, 3, 3], [4, 4, 5], [3, 2, 3], [5, 5, 5]], dtype=float)
+    assert cronbach_alpha(m) == pytest.approx(18 / 19)
+    assert cronbach_alpha(np.vstack([m, [1, np.nan, 2]])) == pytest.approx(18 / 19)  # NaN row dropped
+
+
 def test_cronbach_textbook_values():
     parallel = np.array([[1, 2, 3], [2, 3, 4], [3, 4, 5], [5, 6, 7]], dtype=float)
     assert cronbach_alpha(parallel) == pytest.approx(1.0)

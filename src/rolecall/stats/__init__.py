@@ -2,7 +2,7 @@
 
 - ``dimension_estimate``: mean over items × epochs; percentile cluster-bootstrap CI —
   scipy.stats.bootstrap with one score per item, else a two-stage (items, then scores within
-  items) bootstrap (Davison & Hinkley 1997, §3.8). Clipped into the observed score range.
+  items) bootstrap in numpy (Davison & Hinkley 1997, §3.8). Clipped into the observed range.
 - ``cronbach_alpha``: internal consistency across items, epochs as cases (Cronbach 1951).
 - ``icc_test_retest``: ICC(2,1), two-way random, absolute agreement (Shrout & Fleiss 1979).
 - ``judge_alpha``: Krippendorff's alpha, ordinal, between judges (Krippendorff 2004;
@@ -13,7 +13,8 @@
 - ``holm`` / ``with_holm``: Holm–Bonferroni step-down adjustment across dimensions (Holm 1979).
 - ``parse_range`` / ``dimension_verdict`` / ``overall_verdict``: expected range vs the CI.
 - ``distinctive_phrases``: log-odds ratio with an informative Dirichlet prior, z-scored
-  (Monroe, Colaresi & Quinn 2008).
+  (Monroe, Colaresi & Quinn 2008); the prior is the pooled A+B n-gram counts, unscaled by default
+  (prior weighs as much as the data; ``prior_total`` rescales it).
 """
 
 from rolecall.stats.compare import (

@@ -49,7 +49,7 @@ def parse_range(text: str, *, scale_min: float, scale_max: float) -> Range:
         raise ValueError(f"range {text!r} has its low end above its high end")
     if high < scale_min or low > scale_max:
         raise ValueError(f"range {text!r} lies outside the scale {scale_min:g}..{scale_max:g}")
-    return Range(max(low, scale_min), min(high, scale_max), t)
+    return Range(float(max(low, scale_min)), float(min(high, scale_max)), t)
 
 
 def _missing(x: float | None) -> bool:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-_CHUNK_CELLS = 4_000_000  # bound on resamples × items × scores drawn at once (memory)
+_CHUNK_CELLS = 4_000_000  # bound on scores picked at once (memory)
 
 
 @dataclass(frozen=True)
@@ -55,24 +55,37 @@ def _single_stage(values: np.ndarray, confidence: float, n_resamples: int, seed:
     return np.array([res.confidence_interval.low, res.confidence_interval.high], dtype=float)
 
 
-def _two_stage_means(groups: list[np.ndarray], n_resamples: int, seed: int) -> np.ndarray:
-    """Means of ``n_resamples`` two-stage cluster resamples (items, then scores within items)."""
-    rng = np.random.default_rng(seed)
-    flat = np.concatenate(groups)
-    sizes = np.array([g.size for g in groups])
-    offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    k, max_size = len(groups), int(sizes.max())
-    chunk = max(1, _CHUNK_CELLS // (k * max_size))
-    out = np.empty(n_resamples)
-    for start in range(0, n_resamples, chunk):
-        r = min(chunk, n_resamples - start)
-        picks = rng.integers(0, k, size=(r, k))
-        pick_sizes = sizes[picks][..., None]
-        within = np.floor(rng.random((r, k, max_size)) * pick_sizes).astype(int)
-        drawn = flat[offsets[picks][..., None] + np.minimum(within, pick_sizes - 1)]
-        mask = np.arange(max_size)[None, None, :] < pick_sizes
-        out[start : start + r] = (drawn * mask).sum(axis=(1, 2)) / mask.sum(axis=(1, 2))
+def _resampled_sums(rng: np.random.Generator, values: np.ndarray, draws: np.ndarray) -> np.ndarray:
+    """For each b, the sum of ``draws[b]`` picks with replacement from ``values``."""
+    vals, counts = np.unique(values, return_counts=True)
+    if vals.size * 8 <= values.size:  # few distinct scores (rubric points): draw counts per value
+        return rng.multinomial(draws, counts / values.size) @ vals
+    out = np.zeros(draws.size)
+    for m in np.unique(draws[draws > 0]):  # rows needing the same number of picks, in chunks
+        rows = np.flatnonzero(draws == m)
+        step = max(1, _CHUNK_CELLS // int(m))
+        for i in range(0, rows.size, step):
+            chunk = rows[i : i + step]
+            idx = rng.integers(0, values.size, size=(chunk.size, int(m)), dtype=np.int32)
+            out[chunk] = values[idx].sum(axis=1)
     return out
+
+
+def _two_stage_means(groups: list[np.ndarray], n_resamples: int, seed: int) -> np.ndarray:
+    """Means of ``n_resamples`` two-stage cluster resamples (items, then scores within items).
+
+    An item drawn ``m`` times contributes ``m`` independent within-item resamples of its ``n_j``
+    scores, i.e. ``m * n_j`` picks with replacement from its scores — drawn in one go (as
+    counts per distinct value when scores are few-valued), so cost never pads to the largest item.
+    """
+    rng = np.random.default_rng(seed)
+    k = len(groups)
+    sizes = np.array([g.size for g in groups])
+    copies = rng.multinomial(k, np.full(k, 1.0 / k), size=n_resamples)  # (resamples, items)
+    totals = np.zeros(n_resamples)
+    for j, g in enumerate(groups):
+        totals += _resampled_sums(rng, g, copies[:, j] * g.size)
+    return totals / (copies @ sizes)
 
 
 def dimension_estimate(
@@ -82,7 +95,13 @@ def dimension_estimate(
     n_resamples: int = 2000,
     seed: int = 0,
 ) -> Estimate:
-    """Mean of all scores with a cluster-bootstrap ``confidence`` interval (see module doc)."""
+    """Mean of all scores with a percentile cluster-bootstrap ``confidence`` interval.
+
+    One score per item: ``scipy.stats.bootstrap`` over the item scores. Otherwise a seeded numpy
+    two-stage bootstrap (items with replacement, then each drawn item's scores with replacement).
+    ``n`` counts scores, ``n_items`` items with at least one score; None/NaN scores are ignored.
+    Undefined parts are None (no scores: everything; one item: the interval).
+    """
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must lie in (0, 1), got {confidence}")
     groups = [g for g in (_clean(v) for v in scores_by_item.values()) if g.size]
