@@ -12,4 +12,6 @@ MEASURED_AGREEMENT: dict[str, dict[str, object]] = {
     "semantic": {"instrument": "research-orientation", "n": 60, "spearman": 0.74, "within_1": 0.70},
     "local": {"instrument": "research-orientation", "n": 60, "spearman": -0.09, "within_1": 0.58},
     "local+logprob": {"instrument": "research-orientation", "n": 60, "spearman": -0.05, "within_1": 0.33},
+    "local:1.5b": {"instrument": "research-orientation", "n": 60, "spearman": 0.19, "within_1": 0.58},
+    "local:1.5b+logprob": {"instrument": "research-orientation", "n": 60, "spearman": 0.10, "within_1": 0.50},
 }
