@@ -7,6 +7,8 @@ a lock: llama.cpp contexts are not thread-safe, so calls are serialised and run 
 from __future__ import annotations
 
 import asyncio
+import atexit
+import contextlib
 import os
 import threading
 import time
@@ -22,6 +24,16 @@ _LOADED: dict[str, tuple[Any, threading.Lock]] = {}
 _LOAD_LOCK = threading.Lock()
 
 N_CTX = int(os.environ.get("ROLECALL_LOCAL_N_CTX", "4096"))
+
+
+@atexit.register
+def _close_loaded() -> None:
+    """Free llama.cpp models before interpreter teardown (their __del__ fails once globals go)."""
+    with _LOAD_LOCK:
+        for llm, _lock in _LOADED.values():
+            with contextlib.suppress(Exception):  # best effort at exit
+                llm.close()
+        _LOADED.clear()
 
 
 def _load(path: Path) -> tuple[Any, threading.Lock]:
