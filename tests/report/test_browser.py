@@ -5,6 +5,8 @@ import subprocess
 
 import pytest
 
+from tests.report.test_html import SECTIONS
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="Debian chromium not installed (.ci/run installs it)"
@@ -45,17 +47,7 @@ def test_report_renders_and_payloads_stay_inert(write, run_scripted, tmp_path):
     assert dom.returncode == 0, dom.stderr[-2000:]
     html = dom.stdout
     assert "PWNED" not in html.split("</title>")[0]  # the title was never rewritten by a script
-    for section in (
-        "summary",
-        "overview",
-        "phases",
-        "dimensions",
-        "quotes",
-        "language",
-        "hypothesis",
-        "assessment",
-        "method",
-    ):
+    for section in SECTIONS:
         assert f'id="{section}"' in html
     assert html.count("<svg") >= 2
     shot = tmp_path / "report.png"

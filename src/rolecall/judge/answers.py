@@ -23,6 +23,17 @@ class Answer:
     def rubric_item(self) -> str:
         return self.instrument_item or self.item
 
+    def record_base(self, dimension: str, judge: str, mode: str) -> dict[str, object]:
+        """The fields every ScoreRecord about this answer shares."""
+        return {
+            "item": self.item,
+            "epoch": self.epoch,
+            "dimension": dimension,
+            "judge": judge,
+            "subject": self.subject,
+            "mode": mode,
+        }
+
 
 def load_answers(run: RunDir) -> list[Answer]:
     groups: dict[tuple[str, int, str], list[TurnRecord]] = defaultdict(list)

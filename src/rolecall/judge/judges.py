@@ -84,14 +84,7 @@ class LLMJudge:
                 error = f"unparseable verdict: {first}; after repair: {second}"
                 raw = (raw + "\n---\n" + out.text)[:2000]
                 verdict = None
-        base = {
-            "item": answer.item,
-            "epoch": answer.epoch,
-            "dimension": dim.id,
-            "judge": self.name,
-            "subject": answer.subject,
-            "mode": "json",
-        }
+        base = answer.record_base(dim.id, self.name, "json")
         if verdict is None:
             return ScoreRecord.model_validate({**base, "score": None, "error": error, "raw": raw})
         score = float(verdict.score)

@@ -125,14 +125,7 @@ class SemanticJudge:
         self, instrument: Instrument, dim: Dimension, item: Item | None, answer: Answer
     ) -> ScoreRecord:
         scale = instrument.scale
-        base = {
-            "item": answer.item,
-            "epoch": answer.epoch,
-            "dimension": dim.id,
-            "judge": self.name,
-            "subject": answer.subject,
-            "mode": "semantic",
-        }
+        base = answer.record_base(dim.id, self.name, "semantic")
         all_sents = sentences(answer.answer_only)
         sents = [x for x in all_sents if not _ADDRESSES_GRADER.search(x)]
         dropped = len(all_sents) - len(sents)
