@@ -152,8 +152,9 @@ def start_run(cfg: RunConfig) -> tuple[RunDir, Persona, Instrument, Manifest]:
             "system": platform.system(),
         },
     )
-    run = new_run_dir(cfg.out, persona.name, instrument.id)
-    write_json_atomic(run.manifest, manifest)
+    run = new_run_dir(
+        cfg.out, persona.name, instrument.id, prepare=lambda r: write_json_atomic(r.manifest, manifest)
+    )
     return run, persona, instrument, manifest
 
 

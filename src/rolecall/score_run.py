@@ -126,9 +126,12 @@ def start_score(cfg: ScoreConfig) -> tuple[RunDir, Instrument, Manifest]:
             "system": platform.system(),
         },
     )
-    run = new_run_dir(cfg.out, name, instrument.id)
-    write_json_atomic(run.manifest, manifest)
-    append_records(run.transcript, transcript_turns(transcript, instrument))
+
+    def prepare(staging: RunDir) -> None:
+        write_json_atomic(staging.manifest, manifest)
+        append_records(staging.transcript, transcript_turns(transcript, instrument))
+
+    run = new_run_dir(cfg.out, name, instrument.id, prepare=prepare)
     return run, instrument, manifest
 
 

@@ -29,6 +29,11 @@ FAULTS = (
 )
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # clients killed mid-request (the crash tests) are expected
+
+
 class FaultServer:
     def __init__(
         self,
@@ -48,7 +53,7 @@ class FaultServer:
         self.peak_in_flight = 0
         self.served_faults: list[str] = []
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._httpd = _QuietServer(("127.0.0.1", 0), self._handler())
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 

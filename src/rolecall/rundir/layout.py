@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -93,18 +95,32 @@ def slug(text: str, limit: int = 40) -> str:
     return (s or "run")[:limit].strip("-")
 
 
-def new_run_dir(out: Path, *parts: str) -> RunDir:
-    """Create ``out/<parts>-<UTC timestamp>`` with user-only permissions."""
+def new_run_dir(out: Path, *parts: str, prepare: Callable[[RunDir], None] | None = None) -> RunDir:
+    """Create ``out/<parts>-<UTC timestamp>`` (user-only permissions) with its initial files.
+
+    ``prepare`` writes those files (the manifest, ...) into a hidden staging directory that is
+    then renamed into place, so a run directory never exists without its manifest, even if the
+    process is killed in between.
+    """
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     name = "-".join(slug(p) for p in parts if p) + f"-{stamp}"
     try:
         out.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=out))
+        os.chmod(staging, 0o700)
+        if prepare is not None:
+            prepare(RunDir(staging))
         path = out / name
         n = 1
-        while path.exists():
-            n += 1
-            path = out / f"{name}-{n}"
-        path.mkdir(mode=0o700)
+        while True:
+            try:
+                os.rename(staging, path)
+                break
+            except OSError:
+                if not path.exists():
+                    raise
+                n += 1
+                path = out / f"{name}-{n}"
     except OSError as exc:
         raise RolecallError(f"cannot create the run directory: {exc.strerror}", path=out) from None
     return RunDir(path)
