@@ -15,7 +15,10 @@ from typing import Any
 
 import numpy as np
 
+from rolecall.analyses import level_block, pressure_block, ranking_block, star_block
 from rolecall.instrument import Instrument
+from rolecall.judge.answers import is_pressure, load_answers
+from rolecall.judge.stage import dimensions_for
 from rolecall.persona import Hypothesis
 from rolecall.pricing import cost
 from rolecall.rundir import FailureRecord, RunDir, ScoreRecord, TurnRecord, read_records
@@ -251,6 +254,30 @@ def unresolved_failures(
     return list(latest.values())
 
 
+def counted_records(
+    instrument: Instrument, records: list[ScoreRecord], turns: list[TurnRecord]
+) -> list[ScoreRecord]:
+    """The verdicts that feed dimension statistics: each answer on its own item's dimensions.
+
+    Left out: answers given under pressure (summarised separately) and, when every answer is
+    judged on every dimension to rank them, the dimensions its item does not ask about.
+    """
+    rubric: dict[str, str] = {}
+    for t in turns:
+        rubric.setdefault(t.item, t.instrument_item or t.item)
+    allowed: dict[str, set[str]] = {}
+    out = []
+    for r in records:
+        if is_pressure(r.item):
+            continue
+        item = rubric.get(r.item, r.item)
+        if item not in allowed:
+            allowed[item] = set(dimensions_for(instrument, item))
+        if r.dimension in allowed[item]:
+            out.append(r)
+    return out
+
+
 def summarize(
     run: RunDir,
     instrument: Instrument,
@@ -260,9 +287,10 @@ def summarize(
     seed: int = 0,
     subject_spec: str | None = None,
 ) -> dict[str, Any]:
-    records = list(read_records(run.scores, ScoreRecord))
+    all_records = list(read_records(run.scores, ScoreRecord))
     turns = list(read_records(run.transcript, TurnRecord))
-    failures = unresolved_failures(read_records(run.failures, FailureRecord), turns, records)
+    failures = unresolved_failures(read_records(run.failures, FailureRecord), turns, all_records)
+    records = counted_records(instrument, all_records, turns)
     dims = dimension_block(instrument, records, "persona", seed)
     persona_recs = [r for r in records if r.subject == "persona"]
     overall = dimension_estimate(
@@ -274,7 +302,7 @@ def summarize(
         seed=seed,
     )
     by_judge: dict[str, int] = defaultdict(int)
-    for r in records:
+    for r in all_records:
         if r.score is None:
             by_judge[r.judge] += 1
     failed_by_model: dict[str, int] = defaultdict(int)
@@ -288,7 +316,7 @@ def summarize(
             "version": instrument.version,
             "scale": instrument.scale.model_dump(),
         },
-        "judges": sorted({r.judge for r in records}),
+        "judges": sorted({r.judge for r in all_records}),
         "dimensions": dims,
         "overall": {
             "mean": _r(overall.mean),
@@ -299,8 +327,9 @@ def summarize(
         "items": _items_block(records, "persona"),
         "unscored": {"total": sum(by_judge.values()), "by_judge": dict(by_judge)},
         "verdicts": {
-            "total": len(persona_recs),
-            "scored": sum(r.score is not None for r in persona_recs),
+            "total": sum(r.subject == "persona" for r in all_records),
+            "scored": sum(r.subject == "persona" and r.score is not None for r in all_records),
+            "counted": len(persona_recs),
         },
         "failures": {
             "interview": sum(f.stage == "interview" for f in failures),
@@ -320,6 +349,17 @@ def summarize(
             "dimensions": dimension_block(instrument, records, "baseline", seed),
             "effects": _baseline_effects(instrument, records, seed),
         }
+    if instrument.levels:
+        for dim_id, level in level_block(instrument, dims).items():
+            dims[dim_id]["level"] = level
+    answers = load_answers(run) if instrument.star != "off" or instrument.rank_dimensions else []
+    if instrument.star != "off":
+        summary["star"] = star_block(answers, turns)
+    if instrument.rank_dimensions:
+        summary["ranking"] = ranking_block(instrument, answers, all_records)
+    pressure = pressure_block(instrument, all_records, seed)
+    if pressure is not None:
+        summary["pressure"] = pressure
     if hypothesis is not None and hypothesis.instrument == instrument.id:
         summary["hypothesis"] = hypothesis_block(hypothesis, instrument, dims)
     return summary

@@ -38,6 +38,7 @@ from rolecall.persona import Persona, load_persona
 from rolecall.progress import NullProgress, Progress
 from rolecall.report import write_reports
 from rolecall.rundir import Manifest, RunDir, new_run_dir, repair_tail, write_json_atomic
+from rolecall.star import star_probe
 
 DEFAULT_INSTRUMENT = "research-orientation"
 PACKAGES = ("rolecall", "llama-cpp-python", "pydantic", "numpy", "scipy", "mlflow", "httpx")
@@ -230,7 +231,13 @@ async def _execute(
         tasks = pending_tasks(run, instrument, manifest.epochs, subjects)
         bar = progress.stage(f"interview ({subject.spec})", len(tasks))
         failures = await run_interview(
-            run, tasks, system_prompts=prompts, caller=caller, params=params, on_done=bar.advance
+            run,
+            tasks,
+            system_prompts=prompts,
+            caller=caller,
+            params=params,
+            on_done=bar.advance,
+            follow_up_policy=star_probe if instrument.star == "probe" else None,
         )
         bar.close()
         judge_failures, stats = await judge_stage(run, instrument, manifest, cache, progress)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from rolecall.errors import RolecallError
 from rolecall.hashing import sha256_text
 from rolecall.instrument.schema import Instrument
-from rolecall.yamlio import load_yaml_text, read_text, validate_model
+from rolecall.yamlio import Loc, load_yaml_text, read_text, validate_model
 
 
 def builtin_ids() -> list[str]:
@@ -20,10 +21,34 @@ def _builtin_path(instrument_id: str) -> Path:
     return Path(str(resources.files("rolecall.instrument") / "builtin" / f"{instrument_id}.yaml"))
 
 
+def _inherit_dimensions(data: dict[str, Any], path: str | Path, lines: dict[Loc, int]) -> None:
+    """Fill scale and dimensions from the built-in instrument named by ``dimensions_from``."""
+    source = data.get("dimensions_from")
+    if source is None:
+        return
+    line = lines.get(("dimensions_from",), 1)
+    if not isinstance(source, str) or source not in builtin_ids():
+        raise RolecallError(
+            f"dimensions_from: {source!r} is not a built-in instrument ({', '.join(builtin_ids())})",
+            path=path,
+            line=line,
+        )
+    if "dimensions" in data:
+        raise RolecallError("give either dimensions or dimensions_from, not both", path=path, line=line)
+    base, _ = load_instrument(source)
+    if base.dimensions_from is not None:
+        raise RolecallError(
+            f"dimensions_from: {source!r} itself inherits its dimensions", path=path, line=line
+        )
+    data["dimensions"] = [d.model_dump() for d in base.dimensions]
+    data.setdefault("scale", base.scale.model_dump())
+
+
 def parse_instrument(text: str, path: str | Path) -> Instrument:
     data, lines = load_yaml_text(text, path=path)
     if not isinstance(data, dict):
         raise RolecallError("an instrument must be a YAML mapping", path=path, line=1)
+    _inherit_dimensions(data, path, lines)
     return validate_model(Instrument, data, path=path, lines=lines)
 
 

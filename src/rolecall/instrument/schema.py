@@ -6,7 +6,7 @@ Every model forbids unknown fields so a typo in an instrument is an error, not a
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -65,10 +65,14 @@ class Dimension(Strict):
 
 
 class Level(Strict):
-    """A named proficiency level (e.g. Junior..Principal) with its description per dimension."""
+    """A named proficiency level (e.g. Junior..Principal) with its description per dimension.
+
+    A dimension's estimated level is the highest level whose ``min_score`` its mean reaches.
+    """
 
     id: Id
     name: Text
+    min_score: float = Field(description="The lowest dimension mean that places a subject at this level.")
     descriptions: dict[str, Text] = Field(default_factory=dict)
 
 
@@ -89,6 +93,12 @@ class Item(Strict):
     negative_indicators: list[Text] = Field(default_factory=list)
     follow_ups: list[Text] = Field(default_factory=list, max_length=5)
     paraphrases: list[Text] = Field(default_factory=list)
+    pressure: list[Text] = Field(
+        default_factory=list,
+        max_length=3,
+        description="Pressure put on the subject after it has answered (deadline, push-back, an order to "
+        "drop the persona); what it says afterwards is scored separately, to see whether scores hold.",
+    )
 
 
 class Instrument(Strict):
@@ -103,6 +113,19 @@ class Instrument(Strict):
     phases: list[Phase] = Field(min_length=1)
     items: list[Item] = Field(min_length=1, max_length=MAX_ITEMS)
     levels: list[Level] = Field(default_factory=list)
+    star: Literal["off", "analyse", "probe"] = Field(
+        default="off",
+        description="STAR analysis of every answer ('analyse'), and with 'probe' one interviewer "
+        "follow-up asking for the first STAR part an interviewed subject's answer lacks.",
+    )
+    rank_dimensions: bool = Field(
+        default=False,
+        description="Judge every answer on every dimension and rank the dimensions it evidences; "
+        "dimension means still use only each item's own dimensions.",
+    )
+    dimensions_from: Id | None = Field(
+        default=None, description="A built-in instrument whose scale and dimensions this one reuses."
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Instrument:
@@ -128,7 +151,26 @@ class Instrument(Strict):
             for d in item.dimensions:
                 if d not in dim_ids:
                     raise ValueError(f"item {item.id!r}: unknown dimension {d!r}")
+        level_ids = [lv.id for lv in self.levels]
+        if len(set(level_ids)) != len(level_ids):
+            raise ValueError("duplicate level id")
+        floors = [lv.min_score for lv in self.levels]
+        if floors and (floors != sorted(floors) or len(set(floors)) != len(floors)):
+            raise ValueError("levels must be listed from lowest to highest min_score, each distinct")
+        if floors and floors[0] > self.scale.min:
+            raise ValueError(f"the first level's min_score must be at most scale.min ({self.scale.min})")
+        for lv in self.levels:
+            unknown = sorted(set(lv.descriptions) - set(dim_ids))
+            if unknown:
+                raise ValueError(f"level {lv.id!r}: description for unknown dimension {unknown[0]!r}")
         return self
+
+    def level_for(self, score: float | None) -> Level | None:
+        """The highest level whose floor ``score`` reaches (None without levels or a score)."""
+        if score is None or not self.levels:
+            return None
+        reached = [lv for lv in self.levels if score >= lv.min_score]
+        return reached[-1] if reached else self.levels[0]
 
     def dimension(self, dim_id: str) -> Dimension:
         for d in self.dimensions:

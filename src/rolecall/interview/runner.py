@@ -19,7 +19,7 @@ from rolecall.rundir import FailureRecord, RunDir, TurnRecord, append_records, r
 
 Subject = str  # "persona" or "baseline"
 OnDone = Callable[[int], None]  # called with output tokens when an item's conversation finishes
-FollowUpPolicy = Callable[[Item, str], str | None]  # (item, last answer) -> extra probe or None
+FollowUpPolicy = Callable[[Item, str], str | None]  # (item, answers so far) -> one extra probe or None
 
 BASELINE_SYSTEM = "You are a helpful assistant. Answer in the first person."
 
@@ -60,10 +60,13 @@ async def _converse(
     params: GenParams,
     follow_up_policy: FollowUpPolicy | None,
 ) -> list[TurnRecord]:
+    """Prompt, fixed follow-ups, at most one policy probe, then any pressure prompts."""
     messages = [Message(role="system", content=system_prompt)]
     prompts: list[tuple[str, str]] = [("prompt", task.item.prompt)]
+    pressure: list[tuple[str, str]] = []
     if caller.model.answers_follow_ups:
         prompts += [("follow_up", f) for f in task.item.follow_ups]
+        pressure = [("pressure", p) for p in task.item.pressure]
     else:
         follow_up_policy = None
     turns: list[tuple[str, str, Completion]] = []
@@ -74,10 +77,15 @@ async def _converse(
         out = await caller.complete(messages, params.model_copy(update={"seed": params.seed + task.epoch}))
         messages.append(Message(role="assistant", content=out.text))
         turns.append((kind, text, out))
-        if i == len(prompts) - 1 and follow_up_policy is not None and len(prompts) < 6:
-            extra = follow_up_policy(task.item, out.text)
-            if extra:
-                prompts.append(("follow_up", extra))
+        if i == len(prompts) - 1:
+            if follow_up_policy is not None:
+                extra = follow_up_policy(task.item, "\n\n".join(o.text for _, _, o in turns))
+                follow_up_policy = None  # one probe per conversation
+                if extra:
+                    prompts.append(("probe", extra))
+            if len(prompts) == i + 1 and pressure:
+                prompts += pressure
+                pressure = []
         i += 1
     total = 2 * len(turns)
     records: list[TurnRecord] = []

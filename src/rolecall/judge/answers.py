@@ -7,6 +7,17 @@ from dataclasses import dataclass
 
 from rolecall.rundir import RunDir, TurnRecord, read_records
 
+#: suffix of the item id under which what a subject said after pressure is judged
+PRESSURE = "#pressure"
+
+
+def is_pressure(item: str) -> bool:
+    return item.endswith(PRESSURE)
+
+
+def base_item(item: str) -> str:
+    return item.removesuffix(PRESSURE)
+
 
 @dataclass(frozen=True)
 class Answer:
@@ -35,7 +46,39 @@ class Answer:
         }
 
 
+def _conversation_text(turns: list[TurnRecord]) -> str:
+    """What a judge reads: the lone answer, or every exchange after the opening question."""
+    said = [r.text for r in turns if r.role == "assistant"]
+    if len(turns) <= 2:
+        return said[0] if said else ""
+    parts = []
+    for r in turns[1:]:
+        label = "Answer" if r.role == "assistant" else "Follow-up question"
+        parts.append(f"{label}: {r.text}")
+    return "\n\n".join(parts)
+
+
+def _pressure_answer(item: str, epoch: int, subject: str, ordered: list[TurnRecord], cut: int) -> Answer:
+    """What the subject said once pressed, judged with its earlier answer as context."""
+    before = [r.text for r in ordered[:cut] if r.role == "assistant"]
+    after = ordered[cut:]
+    parts = [f"Earlier answer (context only): {before[-1] if before else ''}"]
+    for r in after:
+        parts.append(f"{'Answer' if r.role == 'assistant' else 'Interviewer pressure'}: {r.text}")
+    return Answer(
+        item=item + PRESSURE,
+        epoch=epoch,
+        subject=subject,
+        question=after[0].text,
+        text="\n\n".join(parts),
+        answer_only="\n\n".join(r.text for r in after if r.role == "assistant"),
+        respondent=ordered[0].respondent,
+        instrument_item=item,
+    )
+
+
 def load_answers(run: RunDir) -> list[Answer]:
+    """One Answer per complete conversation; pressure turns make a second, separate Answer."""
     groups: dict[tuple[str, int, str], list[TurnRecord]] = defaultdict(list)
     for rec in read_records(run.transcript, TurnRecord):
         groups[(rec.item, rec.epoch, rec.subject)].append(rec)
@@ -46,27 +89,21 @@ def load_answers(run: RunDir) -> list[Answer]:
         if set(turns) != set(range(recs[0].turns)):
             continue  # incomplete conversation: not judged until the interview finishes it
         ordered = [turns[i] for i in range(recs[0].turns)]
-        first_q = ordered[0].question or ordered[0].text
-        said = [r.text for r in ordered if r.role == "assistant"]
-        if len(ordered) <= 2:
-            text = said[0] if said else ""
-        else:
-            parts = []
-            for r in ordered[1:]:
-                label = "Answer" if r.role == "assistant" else "Follow-up question"
-                parts.append(f"{label}: {r.text}")
-            text = "\n\n".join(parts)
+        cut = next((n for n, r in enumerate(ordered) if r.kind == "pressure"), len(ordered))
+        main = ordered[:cut]
         answers.append(
             Answer(
                 item=item,
                 epoch=epoch,
                 subject=subject,
-                question=first_q,
-                text=text,
-                answer_only="\n\n".join(said),
-                respondent=ordered[0].respondent,
-                instrument_item=ordered[0].instrument_item,
+                question=main[0].question or main[0].text,
+                text=_conversation_text(main),
+                answer_only="\n\n".join(r.text for r in main if r.role == "assistant"),
+                respondent=main[0].respondent,
+                instrument_item=main[0].instrument_item,
             )
         )
+        if cut < len(ordered):
+            answers.append(_pressure_answer(item, epoch, subject, ordered, cut))
     answers.sort(key=lambda a: (a.subject, a.epoch, a.item))
     return answers

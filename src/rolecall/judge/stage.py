@@ -14,18 +14,25 @@ from rolecall.rundir import FailureRecord, RunDir, ScoreRecord, append_records, 
 JudgeTask = tuple[Answer, str, Judge]
 
 
-def _dimensions_for(instrument: Instrument, item_id: str) -> list[str]:
+def dimensions_for(instrument: Instrument, item_id: str) -> list[str]:
+    """The dimensions an answer to ``item_id`` counts towards (all of them for an unmatched item)."""
     try:
         return list(instrument.item(item_id).dimensions)
     except KeyError:
         return [d.id for d in instrument.dimensions]
 
 
+def _judged_dimensions(instrument: Instrument, item_id: str) -> list[str]:
+    if instrument.rank_dimensions:
+        return [d.id for d in instrument.dimensions]
+    return dimensions_for(instrument, item_id)
+
+
 def pending_judgements(run: RunDir, instrument: Instrument, judges: Sequence[Judge]) -> list[JudgeTask]:
     done = {(s.item, s.epoch, s.subject, s.dimension, s.judge) for s in read_records(run.scores, ScoreRecord)}
     tasks: list[JudgeTask] = []
     for answer in load_answers(run):
-        for dim in _dimensions_for(instrument, answer.rubric_item):
+        for dim in _judged_dimensions(instrument, answer.rubric_item):
             for judge in judges:
                 key = (answer.item, answer.epoch, answer.subject, dim, judge.name)
                 if key not in done:

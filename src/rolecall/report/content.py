@@ -9,9 +9,12 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from rolecall.analyses.ranking import TOP
 from rolecall.defaults import MEASURED_AGREEMENT
 from rolecall.instrument import Instrument
+from rolecall.judge.answers import is_pressure
 from rolecall.report.narrative import read_narrative
+from rolecall.report.star_view import star_view
 from rolecall.rundir import Manifest, RunDir, ScoreRecord, TurnRecord, read_records
 from rolecall.stats import distinctive_phrases
 
@@ -136,8 +139,12 @@ def _strengths_limits(
 def build_content(
     run: RunDir, instrument: Instrument, manifest: Manifest, summary: dict[str, Any]
 ) -> dict[str, Any]:
-    scores = [s for s in read_records(run.scores, ScoreRecord) if s.subject == "persona"]
+    scores = [
+        s for s in read_records(run.scores, ScoreRecord) if s.subject == "persona" and not is_pressure(s.item)
+    ]
     turns = list(read_records(run.transcript, TurnRecord))
+    star = _first_epoch(summary.get("star", {}).get("answers", []), subject=True)
+    ranked = _first_epoch(summary.get("ranking", {}).get("answers", []), subject=False)
     scale = summary["instrument"]["scale"]
     dims = summary["dimensions"]
     by_item: dict[str, list[ScoreRecord]] = defaultdict(list)
@@ -157,9 +164,11 @@ def build_content(
 
     def item_block(item_id: str) -> dict[str, Any]:
         recs = by_item.get(item_id, [])
+        counted = set(summary["items"].get(item_id, {}))
         dim_rows = []
         for dim_id in sorted(
-            {r.dimension for r in recs}, key=lambda d: list(dims).index(d) if d in dims else 99
+            {r.dimension for r in recs if r.dimension in counted},
+            key=lambda d: list(dims).index(d) if d in dims else 99,
         ):
             rs = [r for r in recs if r.dimension == dim_id]
             vals = [r.score for r in rs if r.score is not None]
@@ -183,6 +192,8 @@ def build_content(
             "answer": answers.get(item_id, ""),
             "dims": dim_rows,
             "matched": rubric_of.get(item_id),
+            "star": star_view(star[item_id]) if item_id in star else None,
+            "ranked": ranked[item_id]["ranked"][:TOP] if item_id in ranked else None,
         }
 
     phases = []
@@ -235,4 +246,34 @@ def build_content(
         "baseline": summary.get("baseline"),
         "judges_measured": judges_measured,
         "narrative": read_narrative(run),
+        "star": summary.get("star", {}).get("aggregate"),
+        "ranking": _ranking_view(summary.get("ranking"), dims),
+        "pressure": _pressure_view(summary.get("pressure"), dims),
+        "levels": {k: d["level"] for k, d in dims.items() if d.get("level")},
     }
+
+
+def _first_epoch(entries: list[dict[str, Any]], *, subject: bool) -> dict[str, dict[str, Any]]:
+    """item -> the persona's epoch-0 entry (the answer the report shows)."""
+    return {
+        e["item"]: e
+        for e in entries
+        if e.get("epoch") == 0 and (not subject or e.get("subject") == "persona")
+    }
+
+
+def _ranking_view(ranking: dict[str, Any] | None, dims: dict[str, Any]) -> list[dict[str, Any]] | None:
+    if not ranking:
+        return None
+    n = len(ranking["answers"])
+    return [
+        {"name": dims[d]["name"] if d in dims else d, "top": count, "share": count / n if n else None}
+        for d, count in sorted(ranking["top_counts"].items(), key=lambda kv: -kv[1])
+    ]
+
+
+def _pressure_view(pressure: dict[str, Any] | None, dims: dict[str, Any]) -> dict[str, Any] | None:
+    if not pressure:
+        return None
+    rows = [{"name": dims[d]["name"] if d in dims else d, **p} for d, p in pressure["dimensions"].items()]
+    return {"verdict": pressure["verdict"], "margin": pressure["margin"], "rows": rows}

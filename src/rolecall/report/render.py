@@ -28,6 +28,10 @@ def ci(d: dict[str, Any]) -> str:
     return f"[{d['ci_low']:.2f}, {d['ci_high']:.2f}]"
 
 
+def pct(x: float | None) -> str:
+    return "—" if x is None else f"{100 * x:.0f}%"
+
+
 def oneline(text: Any) -> str:
     return " ".join(str(text).split())
 
@@ -56,6 +60,7 @@ def _env(autoescape: bool) -> Environment:
     env.filters.update(
         num=num,
         ci=ci,
+        pct=pct,
         oneline=oneline,
         cell=md_cell,
         blockquote=blockquote,

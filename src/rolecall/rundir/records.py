@@ -19,7 +19,7 @@ class TurnRecord(Record):
     turn: int = Field(description="0-based index of this turn within the item's conversation.")
     turns: int = Field(description="How many turns the item's conversation has in all.")
     role: Literal["user", "assistant"]
-    kind: Literal["prompt", "follow_up", "answer"] = "answer"
+    kind: Literal["prompt", "follow_up", "probe", "pressure", "answer"] = "answer"
     text: str
     model: str = ""
     tokens_in: int = 0
