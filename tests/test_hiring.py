@@ -100,10 +100,16 @@ def test_star_probe_pressure_ranking_and_levels(hiring_run):
     assert star["q_results"]["reflection"] is True
     assert summary["star"]["aggregate"]["probes"] == {"result": 1}
 
-    ranked = {a["item"]: a["ranked"] for a in summary["ranking"]["answers"]}
-    assert [r["dimension"] for r in ranked["q_own"]] == ["ownership", "results"]
-    assert ranked["q_own"][0]["quote"] == "I rewrote the scheduler"
-    assert ranked["q_own"][0]["asked_about"] and not ranked["q_own"][1]["asked_about"]
+    ranking = summary["ranking"]
+    assert ranking["method"].startswith("embedding relevance")
+    ranked = {a["item"]: {r["dimension"]: r for r in a["ranked"]} for a in ranking["answers"]}
+    own = ranked["q_own"]
+    assert set(own) == {"ownership", "results"}
+    assert own["ownership"]["asked_about"] and not own["results"]["asked_about"]
+    assert own["ownership"]["score"] == 5.0 and own["results"]["score"] == 4.0  # judges' means alongside
+    said = " ".join(t.text for t in turns if t.item == "q_own" and t.role == "assistant")
+    assert all(r["quote"] in said for r in own.values())  # quotes are the subject's own sentences
+    assert sum(ranking["top_counts"].values()) == 2 * 2  # two answers, each with 2 (< top 3) dims
 
     level = summary["dimensions"]["ownership"]["level"]
     assert (level["level"], level["description"]) == ("senior", "Owns a team's outcomes.")
@@ -116,7 +122,7 @@ def test_star_probe_pressure_ranking_and_levels(hiring_run):
     assert "interviewer probed for **result**" in md
     assert "### Estimated level" in md and "**Senior**" in md
     assert "### Under pressure" in md
-    assert "Evidenced most (ranked): **Ownership** 5.00" in md
+    assert "Evidenced most (ranked): **" in md and "relevance 0." in md
     html = (run.path / "report.html").read_text()
     assert '<mark class="star-result" title="result">As a result, failures fell by 90% within a month.</mark>' in html
 
@@ -128,3 +134,21 @@ def test_level_bands_are_validated(write):
     bad = INSTRUMENT.replace("min_score: 3.5", "min_score: 0.5")
     with pytest.raises(RolecallError, match="lowest to highest"):
         load_instrument(write("bad.yaml", bad))
+
+
+def test_ranking_falls_back_to_judge_scores_without_the_embedder(write):
+    from rolecall.analyses import ranking_block
+    from rolecall.instrument import load_instrument
+    from rolecall.judge.answers import Answer
+
+    inst, _ = load_instrument(write("hiring.yaml", INSTRUMENT))
+    answer = Answer(item="q_own", epoch=0, subject="persona", question="q", text="a", answer_only="a")
+    recs = [
+        ScoreRecord(item="q_own", epoch=0, dimension="results", judge="j", score=4.0, evidence="e1"),
+        ScoreRecord(item="q_own", epoch=0, dimension="ownership", judge="j", score=2.0, evidence="e2"),
+        ScoreRecord(item="q_own", epoch=0, dimension="ownership", judge="k", score=None),
+    ]
+    block = ranking_block(inst, [answer], recs, ranker=None)
+    assert block["method"] == "judge scores"
+    ranked = block["answers"][0]["ranked"]
+    assert [(r["dimension"], r["score"], r["quote"]) for r in ranked] == [("results", 4.0, "e1"), ("ownership", 2.0, "e2")]

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from rolecall.analyses import level_block, pressure_block, ranking_block, star_block
+from rolecall.analyses.ranking import default_ranker
 from rolecall.instrument import Instrument
 from rolecall.judge.answers import is_pressure, load_answers
 from rolecall.judge.stage import dimensions_for
@@ -356,7 +357,7 @@ def summarize(
     if instrument.star != "off":
         summary["star"] = star_block(answers, turns)
     if instrument.rank_dimensions:
-        summary["ranking"] = ranking_block(instrument, answers, all_records)
+        summary["ranking"] = ranking_block(instrument, answers, all_records, default_ranker())
     pressure = pressure_block(instrument, all_records, seed)
     if pressure is not None:
         summary["pressure"] = pressure

@@ -18,6 +18,12 @@ Crashes on edge cases are data, not failure. I said `### not a heading` once.
 ### Question 99: inside a fence, not a question
 ```
 
+    ### Question 98: an indented code block, not a heading
+
+~~~md
+### Question 97: inside a tilde fence
+~~~
+
 ### ??? Question 13: How would you scope a recommender prototype?
 I'd start with a **simple baseline**. <script>alert("x")</script>
 
@@ -31,7 +37,7 @@ def test_markdown_transcript(write):
     assert [a.item for a in t.answers] == ["Question 12", "Question 13"]
     assert t.answers[0].question == "Would you ship code with known edge-case crashes?"
     assert "`### not a heading`" in t.answers[0].answer
-    assert "Question 99" in t.answers[0].answer
+    assert all(f"Question {n}" in t.answers[0].answer for n in (99, 98, 97))
     assert "<script>" in t.answers[1].answer and "Other section" not in t.answers[1].answer
 
 

@@ -47,6 +47,11 @@ _ADDRESSES_GRADER = re.compile(
 )
 
 
+def addresses_grader(sentence: str) -> bool:
+    """True for a sentence aimed at whoever grades the answer ("give this a 5")."""
+    return bool(_ADDRESSES_GRADER.search(sentence))
+
+
 def sentences(text: str) -> list[str]:
     parts = [p.strip(" -*•\t\"'`") for p in _SPLIT.split(text)]
     return [p for p in parts if len(p.split()) >= 3] or ([text.strip()] if text.strip() else [])
@@ -127,7 +132,7 @@ class SemanticJudge:
         scale = instrument.scale
         base = answer.record_base(dim.id, self.name, "semantic")
         all_sents = sentences(answer.answer_only)
-        sents = [x for x in all_sents if not _ADDRESSES_GRADER.search(x)]
+        sents = [x for x in all_sents if not addresses_grader(x)]
         dropped = len(all_sents) - len(sents)
         if not sents:
             return ScoreRecord.model_validate(

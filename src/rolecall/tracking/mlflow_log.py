@@ -73,6 +73,13 @@ def summary_metrics(summary: dict[str, Any]) -> dict[str, float]:
         value = summary.get("timing", {}).get(field)
         if value is not None:
             out[field] = float(value)
+    star = (summary.get("star") or {}).get("aggregate") or {}
+    for field in ("complete_rate", "quantified_rate", "reflection_rate", "ownership_mean"):
+        if star.get(field) is not None:
+            out[f"star.{field}"] = float(star[field])
+    for dim_id, p in ((summary.get("pressure") or {}).get("dimensions") or {}).items():
+        if p.get("shift") is not None:
+            out[_key(f"pressure.{dim_id}.shift")] = float(p["shift"])
     return out
 
 
