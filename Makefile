@@ -8,9 +8,17 @@ OUT    ?= runs
 
 .PHONY: venv demo test lint typecheck bench clean
 
+# llama.cpp's default build targets the build machine's CPU (GGML_NATIVE), which enables AMX on
+# recent Xeons; in VMs that do not grant AMX state the process dies with "Illegal instruction".
+# So x86-64 builds target AVX2 explicitly, and skip pip's wheel cache (which ignores CMAKE_ARGS).
+LLAMA_VERSION    := 0.3.36
+LLAMA_CMAKE_ARGS ?= $(if $(filter x86_64,$(shell uname -m)),-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON,)
+
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install --quiet --no-cache-dir \
+		"llama-cpp-python==$(LLAMA_VERSION)"
 	$(BIN)/python -m pip install --quiet -e '.[local,server,semantic,dev]'
 	touch $(STAMP)
 
@@ -29,6 +37,28 @@ typecheck: venv
 test: venv
 	$(BIN)/ruff check src tests
 	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+# Performance benchmarks, quick versions (bench/README.md has the full runs). The peers are
+# installed under bench/out (git-ignored), never as project dependencies; a peer that cannot
+# be installed is skipped. Prints the results table; `bench/table.py` rewrites the README's.
+BENCH_OUT := bench/out
+BENCH_Q   := --results $(BENCH_OUT)/quick
+
+$(BENCH_OUT)/peers-venv/.installed:
+	-$(PYTHON) -m venv $(BENCH_OUT)/peers-venv && \
+	  $(BENCH_OUT)/peers-venv/bin/pip install --quiet inspect-ai openai && touch $@
+
+$(BENCH_OUT)/node_modules/.bin/promptfoo:
+	-npm install --prefix $(BENCH_OUT) --no-audit --no-fund --loglevel=error promptfoo
+
+bench: venv $(BENCH_OUT)/peers-venv/.installed $(BENCH_OUT)/node_modules/.bin/promptfoo
+	$(BIN)/python bench/ceiling.py --quick $(BENCH_Q)
+	$(BIN)/python bench/overhead.py --quick $(BENCH_Q)
+	$(BIN)/python bench/peers.py --quick $(BENCH_Q)
+	-$(BIN)/python bench/local_model.py --quick $(BENCH_Q) $(if $(wildcard $(BENCH_OUT)/llama-noamx),--llama-path $(BENCH_OUT)/llama-noamx)
+	$(BIN)/python bench/cache.py --quick $(BENCH_Q)
+	$(BIN)/python bench/scale.py --quick $(BENCH_Q)
+	$(BIN)/python bench/table.py $(BENCH_Q) --print
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache

@@ -54,6 +54,8 @@ async def run_judging(
             item = instrument.item(answer.rubric_item)
         except KeyError:
             item = None
+        if item is not None and dim_id not in item.dimensions:
+            item = None  # judged only for ranking: the item's indicators are about other dimensions
         try:
             record = await judge.score(instrument, instrument.dimension(dim_id), item, answer)
         except ModelCallError as exc:
