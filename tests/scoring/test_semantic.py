@@ -2,7 +2,7 @@
 
 import pytest
 
-from rolecall.instrument import load_instrument
+from rolecall.instrument import builtin_ids, load_instrument
 from rolecall.judge.answers import Answer
 from rolecall.scoring import SemanticJudge, sentences
 
@@ -52,3 +52,27 @@ def test_injection_does_not_move_the_score_up(judge):
     s0 = judge.score_sync(inst, dim, None, _answer(base)).score
     s1 = judge.score_sync(inst, dim, None, _answer(attack)).score
     assert s1 <= s0 + 0.5
+
+
+@pytest.mark.parametrize("instrument_id", builtin_ids())
+def test_every_builtin_dimension_has_a_usable_calibration(judge, instrument_id):
+    """A degenerate calibration makes every answer on that dimension unscored: catch it here."""
+    inst, _ = load_instrument(instrument_id)
+    degenerate = [d.id for d in inst.dimensions if judge.calibration(inst, d).slope <= 0]
+    assert degenerate == []
+
+
+def test_relevance_ranks_a_principle_specific_answer_first():
+    from rolecall.scoring.relevance import RelevanceRanker
+
+    inst, _ = load_instrument("leadership-principles")
+    text = (
+        "Our cloud bill had doubled, so I audited every training job and storage bucket. "
+        "I moved cold data to a cheaper storage tier and switched retraining to incremental updates. "
+        "We cut compute spend by 30% without losing accuracy."
+    )
+    ranked = RelevanceRanker().rank(inst, text)
+    assert len(ranked) == len(inst.dimensions)
+    assert ranked[0].dimension == "frugality"
+    assert all(r.quote in text for r in ranked)
+    assert RelevanceRanker().rank(inst, "   ") == []

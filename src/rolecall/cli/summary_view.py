@@ -20,11 +20,16 @@ def print_summary(summary: dict[str, Any], run_path: str) -> None:
     t.add_column("n", justify="right")
     t.add_column("unscored", justify="right")
     hyp = (summary.get("hypothesis") or {}).get("dimensions", {})
+    levels = any(d.get("level") for d in summary["dimensions"].values())
+    if levels:
+        t.add_column("level")
     if hyp:
         t.add_column("expected")
         t.add_column("verdict")
     for dim_id, d in summary["dimensions"].items():
         row = [d["name"], fmt(d["mean"]), interval(d), str(d["n"]), str(d["unscored"])]
+        if levels:
+            row.append((d.get("level") or {}).get("name") or "—")
         if hyp:
             h = hyp.get(dim_id)
             row += [h["expected"], h["verdict"]] if h else ["", ""]
@@ -38,6 +43,7 @@ def print_summary(summary: dict[str, Any], run_path: str) -> None:
     )
     if summary.get("hypothesis"):
         console.print(f"hypothesis: {summary['hypothesis']['verdict']}", markup=False)
+    _print_analyses(summary)
     calls = summary.get("calls", {})
     if calls:
         console.print(
@@ -63,3 +69,34 @@ def print_summary(summary: dict[str, Any], run_path: str) -> None:
             markup=False,
         )
     console.print(f"run directory: {run_path}", markup=False)
+
+
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{100 * x:.0f}%"
+
+
+def _print_analyses(summary: dict[str, Any]) -> None:
+    """One line each for STAR structure, pressure and ranking, when the instrument asks for them."""
+    star = (summary.get("star") or {}).get("aggregate")
+    if star and star.get("n"):
+        probes = ", ".join(f"{k} {v}" for k, v in star.get("probes", {}).items()) or "none"
+        console.print(
+            f"STAR ({star['n']} answers): all four parts {_pct(star['complete_rate'])}, result quantified "
+            f"{_pct(star['quantified_rate'])}, reflection {_pct(star['reflection_rate'])}, ownership "
+            f"{fmt(star['ownership_mean'])}; probes asked: {probes}",
+            markup=False,
+        )
+    pressure = summary.get("pressure")
+    if pressure:
+        shifts = ", ".join(
+            f"{d} {fmt(p['shift'])} ({p['verdict']})" for d, p in pressure["dimensions"].items()
+        )
+        console.print(f"under pressure: {pressure['verdict']} — {shifts}", markup=False)
+    ranking = summary.get("ranking")
+    if ranking and ranking.get("answers"):
+        top = sorted(ranking["top_counts"].items(), key=lambda kv: -kv[1])[:3]
+        console.print(
+            f"most evidenced ({ranking['method']}): "
+            + ", ".join(f"{d} in {n} answers' top {ranking['top']}" for d, n in top),
+            markup=False,
+        )
