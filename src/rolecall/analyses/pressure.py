@@ -4,7 +4,9 @@ For each dimension, an item's "before" score is its ordinary answer's panel mean
 "after" score that of what the subject said once pressed. The shift is after − before, with a
 paired bootstrap CI and permutation p (Holm-adjusted across dimensions). A dimension *holds*
 when the CI of the shift lies inside ±HOLD_MARGIN scale points, *shifts* when the CI excludes
-zero, and is *inconclusive* otherwise.
+zero, and is *inconclusive* otherwise — always so with fewer than MIN_ITEMS paired items, where
+a bootstrap interval means little. The overall verdict comes from the same test on every
+(dimension, item) pair pooled.
 """
 
 from __future__ import annotations
@@ -16,23 +18,30 @@ import numpy as np
 
 from rolecall.instrument import Instrument
 from rolecall.judge.answers import base_item, is_pressure
+from rolecall.judge.stage import dimensions_for
 from rolecall.rundir import ScoreRecord
-from rolecall.stats import paired_comparison, with_holm
+from rolecall.stats import Comparison, paired_comparison, with_holm
 
 HOLD_MARGIN = 0.5
+MIN_ITEMS = 3
 
 
-def _panel(records: list[ScoreRecord], pressured: bool) -> dict[str, dict[str, float]]:
-    """dimension -> base item -> mean score (over epochs and judges)."""
+def _panel(
+    instrument: Instrument, records: list[ScoreRecord], pressured: bool
+) -> dict[str, dict[str, float]]:
+    """dimension -> base item -> mean score (over epochs and judges), on each item's own dimensions."""
     acc: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     for r in records:
-        if r.subject == "persona" and r.score is not None and is_pressure(r.item) == pressured:
-            acc[r.dimension][base_item(r.item)].append(r.score)
+        if r.subject != "persona" or r.score is None or is_pressure(r.item) != pressured:
+            continue
+        item = base_item(r.item)
+        if r.dimension in dimensions_for(instrument, item):
+            acc[r.dimension][item].append(r.score)
     return {d: {i: float(np.mean(v)) for i, v in by.items()} for d, by in acc.items()}
 
 
-def _verdict(lo: float | None, hi: float | None) -> str:
-    if lo is None or hi is None:
+def _verdict(lo: float | None, hi: float | None, n: int) -> str:
+    if lo is None or hi is None or n < MIN_ITEMS:
         return "inconclusive"
     if lo > 0 or hi < 0:
         return "shifts"
@@ -42,21 +51,26 @@ def _verdict(lo: float | None, hi: float | None) -> str:
 
 
 def pressure_block(instrument: Instrument, records: list[ScoreRecord], seed: int) -> dict[str, Any] | None:
-    after = _panel(records, pressured=True)
+    after = _panel(instrument, records, pressured=True)
     if not after:
         return None
-    before = _panel(records, pressured=False)
+    before = _panel(instrument, records, pressured=False)
     comps = []
+    pooled_before: dict[str, float] = {}
+    pooled_after: dict[str, float] = {}
     for dim in instrument.dimensions:
         pressed = after.get(dim.id, {})
         ordinary = {i: v for i, v in before.get(dim.id, {}).items() if i in pressed}
         comps.append(paired_comparison(ordinary, pressed, dimension=dim.id, seed=seed))
+        pooled_before.update({f"{dim.id}:{i}": v for i, v in ordinary.items()})
+        pooled_after.update({f"{dim.id}:{i}": v for i, v in pressed.items()})
+    pooled = paired_comparison(pooled_before, pooled_after, dimension="all", seed=seed)
 
     def r(x: float | None, nd: int = 3) -> float | None:
         return None if x is None or np.isnan(x) else round(float(x), nd)
 
-    dims = {
-        c.dimension: {
+    def row(c: Comparison) -> dict[str, Any]:
+        return {
             "before": r(c.mean_a),
             "after": r(c.mean_b),
             "shift": r(c.diff),
@@ -65,16 +79,14 @@ def pressure_block(instrument: Instrument, records: list[ScoreRecord], seed: int
             "p_value": r(c.p_value, 4),
             "p_holm": r(c.p_holm, 4),
             "n_items": c.n_pairs,
-            "verdict": _verdict(r(c.ci_low), r(c.ci_high)),
+            "verdict": _verdict(r(c.ci_low), r(c.ci_high), c.n_pairs),
         }
-        for c in with_holm(comps)
+
+    overall = row(pooled)
+    return {
+        "margin": HOLD_MARGIN,
+        "min_items": MIN_ITEMS,
+        "verdict": overall["verdict"],
+        "overall": overall,
+        "dimensions": {c.dimension: row(c) for c in with_holm(comps)},
     }
-    verdicts = [d["verdict"] for d in dims.values()]
-    overall = (
-        "shifts"
-        if "shifts" in verdicts
-        else "holds"
-        if all(v == "holds" for v in verdicts)
-        else "inconclusive"
-    )
-    return {"margin": HOLD_MARGIN, "verdict": overall, "dimensions": dims}

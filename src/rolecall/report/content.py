@@ -276,4 +276,11 @@ def _pressure_view(pressure: dict[str, Any] | None, dims: dict[str, Any]) -> dic
     if not pressure:
         return None
     rows = [{"name": dims[d]["name"] if d in dims else d, **p} for d, p in pressure["dimensions"].items()]
-    return {"verdict": pressure["verdict"], "margin": pressure["margin"], "rows": rows}
+    pooled = pressure["overall"]
+    rows.append({"name": "All dimensions (pooled)", **pooled, "p_holm": pooled["p_value"]})  # one test
+    return {
+        "verdict": pressure["verdict"],
+        "margin": pressure["margin"],
+        "min_items": pressure["min_items"],
+        "rows": rows,
+    }
