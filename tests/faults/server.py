@@ -41,11 +41,14 @@ class FaultServer:
         latency_s: float = 0.0,
         answer: str = "I would build a quick prototype.",
         verdict: str | None = None,
+        nonce: bool = False,
     ):
         self.faults: deque[str] = deque()
         self.latency_s = latency_s
         self.answer = answer
         self.verdict = verdict
+        #: tag every subject answer with the request's number, so each answer is unique
+        self.nonce = nonce
         #: requests whose messages contain this text always get this fault (while set)
         self.always: tuple[str, str] | None = None
         self.requests = 0
@@ -91,6 +94,7 @@ class FaultServer:
                 convo = " ".join(m.get("content", "") for m in request.get("messages", []))
                 with server._lock:
                     server.requests += 1
+                    number = server.requests
                     server.in_flight += 1
                     server.peak_in_flight = max(server.peak_in_flight, server.in_flight)
                     if server.always and server.always[0] in convo:
@@ -100,12 +104,12 @@ class FaultServer:
                     if fault:
                         server.served_faults.append(fault)
                 try:
-                    self._respond(request, fault)
+                    self._respond(request, fault, number)
                 finally:
                     with server._lock:
                         server.in_flight -= 1
 
-            def _respond(self, request: dict[str, Any], fault: str | None) -> None:
+            def _respond(self, request: dict[str, Any], fault: str | None, number: int) -> None:
                 if server.latency_s:
                     time.sleep(server.latency_s)
                 if fault == "timeout":
@@ -130,6 +134,8 @@ class FaultServer:
                 user = " ".join(m.get("content", "") for m in request.get("messages", []))
                 if "Rate the answer" in user:
                     text = server.verdict or text
+                elif server.nonce:
+                    text = f"{text} [request {number}]"
                 if fault == "empty":
                     text = ""
                 if fault == "prose":

@@ -1,5 +1,6 @@
 """API keys never reach manifests, transcripts, logs, MLflow or reports; files are user-only."""
 
+import os
 import stat
 
 from rolecall.pipeline import RunConfig, execute_run, start_run
@@ -34,3 +35,22 @@ def test_sentinel_key_appears_nowhere(monkeypatch, mini_persona, mini_instrument
     assert stat.S_IMODE(run.path.stat().st_mode) == 0o700
     for f in run.path.iterdir():
         assert stat.S_IMODE(f.stat().st_mode) & 0o077 == 0, f
+
+
+def test_private_modes_do_not_depend_on_the_umask(run_scripted, tmp_path):
+    """Even with umask 000, the cache, data and run directories are 0700 and their files 0600."""
+    from rolecall.paths import cache_dir, data_dir
+
+    old = os.umask(0)
+    try:
+        run = run_scripted(use_cache=True).run
+        caches, data = cache_dir(), data_dir()
+    finally:
+        os.umask(old)
+    for d in (caches, data, run.path):
+        assert stat.S_IMODE(d.stat().st_mode) == 0o700, d
+    db = caches / "responses.sqlite"
+    assert db.exists()
+    for f in [*caches.iterdir(), *run.path.iterdir()]:
+        if f.is_file():
+            assert stat.S_IMODE(f.stat().st_mode) == 0o600, f

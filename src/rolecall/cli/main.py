@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
+import threading
 
-import typer
 
-from rolecall import __version__
-from rolecall.cli import (
+def _interrupted_while_loading(signum: int, frame: object) -> None:
+    # Ctrl-C while the CLI's modules load (a second or two): nothing has started, leave quietly
+    sys.stderr.write("interrupted\n")
+    sys.stderr.flush()
+    os._exit(130)
+
+
+_PREVIOUS_SIGINT = None
+if threading.current_thread() is threading.main_thread():
+    _PREVIOUS_SIGINT = signal.signal(signal.SIGINT, _interrupted_while_loading)
+
+import typer  # noqa: E402
+
+from rolecall import __version__  # noqa: E402
+from rolecall.cli import (  # noqa: E402
     check_cmd,
     compare_cmd,
     export_cmd,
@@ -18,8 +33,11 @@ from rolecall.cli import (
     score_cmd,
     validate_cmd,
 )
-from rolecall.cli.console import err_console
-from rolecall.errors import RolecallError
+from rolecall.cli.console import err_console  # noqa: E402
+from rolecall.errors import RolecallError  # noqa: E402
+
+if _PREVIOUS_SIGINT is not None:  # loaded: Ctrl-C raises KeyboardInterrupt again
+    signal.signal(signal.SIGINT, _PREVIOUS_SIGINT)
 
 app = typer.Typer(
     name="rolecall",
@@ -62,7 +80,9 @@ def main() -> None:
     try:
         rc = app(standalone_mode=False)
     except RolecallError as exc:
-        err_console.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+        # one line, even when a file name or spec from the command line holds a newline
+        text = str(exc).replace("\r", "\\r").replace("\n", "\\n")
+        err_console.print(f"error: {text}", markup=False, highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)

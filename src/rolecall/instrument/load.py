@@ -8,7 +8,7 @@ from typing import Any
 
 from rolecall.errors import RolecallError
 from rolecall.hashing import sha256_text
-from rolecall.instrument.schema import Instrument
+from rolecall.instrument.schema import MAX_ITEMS, Instrument
 from rolecall.yamlio import Loc, load_yaml_text, read_text, validate_model
 
 
@@ -48,6 +48,11 @@ def parse_instrument(text: str, path: str | Path) -> Instrument:
     data, lines = load_yaml_text(text, path=path)
     if not isinstance(data, dict):
         raise RolecallError("an instrument must be a YAML mapping", path=path, line=1)
+    items = data.get("items")
+    if isinstance(items, list) and len(items) > MAX_ITEMS:  # refuse before validating them all
+        raise RolecallError(
+            f"items: {len(items):,} items; the limit is {MAX_ITEMS:,}", path=path, line=lines.get(("items",))
+        )
     _inherit_dimensions(data, path, lines)
     return validate_model(Instrument, data, path=path, lines=lines)
 

@@ -24,9 +24,17 @@ def fence_token(text: str) -> str:
     return tag
 
 
+#: a line that starts like one of our fence markers (after any spacing or punctuation)
+_MARKER = re.compile(r"^([\W_]*?)(END|BEGIN)[\W_]*ANSWER", re.IGNORECASE)
+
+
 def _neutralise(text: str) -> str:
-    # keep the text readable but stop it imitating our own structure
-    return re.sub(r"(?im)^(\s*)(END|BEGIN)[ _-]?ANSWER", r"\1[\2 ANSWER]", text)
+    """Keep the text readable but stop it imitating our own structure.
+
+    Lines are split the way ``str.splitlines`` does (CR, VT, FF, NEL, U+2028, ...), since a model
+    may read any of those as a line break.
+    """
+    return "".join(_MARKER.sub(r"\1[\2 ANSWER]", line) for line in text.splitlines(keepends=True))
 
 
 def verdict_format(instrument: Instrument) -> str:
