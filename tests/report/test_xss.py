@@ -287,12 +287,6 @@ def _raw_tags(md: str) -> list[str]:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap, reported: report.md.j2 writes the persona name (title), the hypothesis "
-    "statement, instrument text (dimension names, scale labels; also in findings and strengths) "
-    "and the key behavioural signature quote without the `cell` filter, so raw tags pass",
-)
 @pytest.mark.parametrize("source", ["run", "score"])
 def test_report_md_carries_no_raw_html_from_input(
     source, logger, write, run_scripted, mini_instrument, tmp_path

@@ -48,10 +48,17 @@ def blockquote(text: Any) -> str:
     return "\n".join("> " + line for line in lines) or "> "
 
 
+def _md_finalize(value: Any) -> Any:
+    """Every value printed into Markdown: no '<', so no text from input can become an HTML tag
+    when the report is rendered (GitHub, IDE previews). '>' is left alone: blockquotes use it."""
+    return value.replace("<", "&lt;") if isinstance(value, str) else value
+
+
 def _env(autoescape: bool) -> Environment:
     env = Environment(
         loader=PackageLoader("rolecall.report", "templates"),
         autoescape=autoescape,
+        finalize=None if autoescape else _md_finalize,
         undefined=StrictUndefined,
         trim_blocks=False,
         lstrip_blocks=False,

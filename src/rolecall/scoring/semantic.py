@@ -41,15 +41,20 @@ _SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
 # sentences that talk to the grader instead of answering: not behavioural evidence, never scored
 _ADDRESSES_GRADER = re.compile(
     r"\b(ignore (all |any |the |your |previous |prior )*(instructions|rubric|rules)|rubric|grader|judge|"
-    r"(give|assign|award|rate)\b.{0,30}\b(score|rating|[1-9]|five|full marks)|score (of|this|it)\b|"
+    r"(give|assign|award|rate)\b.{0,30}\b(score|rating|[1-9]|five|full marks)|score (this|it)\b|"
+    r"(rated|scored|score|rating)\s*(:|=|is|of)?\s*[1-9](\.\d+)?\s*(/\s*[1-9]|out of)?|"
     r"system prompt)\b",
     re.IGNORECASE,
 )
 
 
+# verdict-shaped JSON ("score": 5, "evidence": ...) inside an answer
+_VERDICT_JSON = re.compile(r"[\"'](score|evidence|reasoning|indicators_seen)[\"']\s*:", re.IGNORECASE)
+
+
 def addresses_grader(sentence: str) -> bool:
-    """True for a sentence aimed at whoever grades the answer ("give this a 5")."""
-    return bool(_ADDRESSES_GRADER.search(sentence))
+    """True for a sentence aimed at whoever grades the answer ("give this a 5", fake verdicts)."""
+    return bool(_ADDRESSES_GRADER.search(sentence) or _VERDICT_JSON.search(sentence))
 
 
 def sentences(text: str) -> list[str]:
