@@ -55,7 +55,7 @@ bench: venv $(BENCH_OUT)/peers-venv/.installed $(BENCH_OUT)/node_modules/.bin/pr
 	$(BIN)/python bench/ceiling.py --quick $(BENCH_Q)
 	$(BIN)/python bench/overhead.py --quick $(BENCH_Q)
 	$(BIN)/python bench/peers.py --quick $(BENCH_Q)
-	-$(BIN)/python bench/local_model.py --quick $(BENCH_Q) $(if $(wildcard $(BENCH_OUT)/llama-noamx),--llama-path $(BENCH_OUT)/llama-noamx)
+	-$(BIN)/python bench/local_model.py --quick $(BENCH_Q)
 	$(BIN)/python bench/cache.py --quick $(BENCH_Q)
 	$(BIN)/python bench/scale.py --quick $(BENCH_Q)
 	$(BIN)/python bench/table.py $(BENCH_Q) --print

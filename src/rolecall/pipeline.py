@@ -103,8 +103,19 @@ def check_hypothesis(persona: Persona, instrument: Instrument) -> None:
 
 
 def resolve_instrument(persona: Persona, ref: str | None) -> tuple[Instrument, str, str]:
-    ref = ref or (persona.hypothesis.instrument if persona.hypothesis else DEFAULT_INSTRUMENT)
-    instrument, digest = load_instrument(ref)
+    if ref is None and persona.hypothesis is not None:
+        ref = persona.hypothesis.instrument
+        try:
+            instrument, digest = load_instrument(ref)
+        except RolecallError as exc:
+            if exc.path is not None:
+                raise  # the instrument file itself is at fault
+            raise RolecallError(
+                f"hypothesis: {exc.message}", path=persona.path, line=persona.hypothesis_line
+            ) from None
+    else:
+        ref = ref or DEFAULT_INSTRUMENT
+        instrument, digest = load_instrument(ref)
     check_hypothesis(persona, instrument)
     return instrument, digest, ref
 

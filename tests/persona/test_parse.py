@@ -78,3 +78,26 @@ def test_headings_inside_code_fences_are_not_sections(write):
 def test_missing_file():
     with pytest.raises(RolecallError, match="not found"):
         load_persona("/nonexistent/persona.md")
+
+
+def test_hypothesis_naming_an_unknown_instrument_points_at_the_persona(write):
+    from rolecall.errors import RolecallError
+    from rolecall.persona import load_persona
+    from rolecall.pipeline import resolve_instrument
+
+    path = write(
+        "p.md",
+        """
+        ---
+        hypothesis:
+          instrument: no-such-instrument
+          expect: {scope: ">=4"}
+        ---
+        # Someone
+        ## Role
+        Does things.
+        """,
+    )
+    with pytest.raises(RolecallError) as err:
+        resolve_instrument(load_persona(path), None)
+    assert str(err.value).startswith(f"{path}:3: hypothesis: unknown instrument 'no-such-instrument'")

@@ -10,7 +10,7 @@ from rolecall.cli.console import console, err_console
 from rolecall.errors import RolecallError
 from rolecall.instrument import load_instrument
 from rolecall.persona import load_persona
-from rolecall.pipeline import check_hypothesis
+from rolecall.pipeline import resolve_instrument
 from rolecall.yamlio import read_text
 
 
@@ -39,8 +39,7 @@ def validate(
                 p = load_persona(f)
                 extra = ""
                 if p.hypothesis:
-                    inst, _ = load_instrument(p.hypothesis.instrument)
-                    check_hypothesis(p, inst)
+                    inst, _, _ = resolve_instrument(p, None)
                     extra = f", hypothesis on {inst.id} ({len(p.hypothesis.expect)} dimensions)"
                 console.print(f"ok  {f}: persona {p.name!r}, {len(p.sections)} sections{extra}", markup=False)
         except RolecallError as exc:
