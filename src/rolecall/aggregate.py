@@ -61,11 +61,11 @@ def _by_item(panel: dict[Key, float]) -> dict[str, list[float]]:
 
 
 def _matrix(panel: dict[Key, float], rows: str) -> np.ndarray:
-    items = sorted({k[0] for k in panel})
-    epochs = sorted({k[1] for k in panel})
+    items = {item: i for i, item in enumerate(sorted({k[0] for k in panel}))}
+    epochs = {epoch: j for j, epoch in enumerate(sorted({k[1] for k in panel}))}
     m = np.full((len(items), len(epochs)), np.nan)
     for (item, epoch), v in panel.items():
-        m[items.index(item), epochs.index(epoch)] = v
+        m[items[item], epochs[epoch]] = v
     return m if rows == "items" else m.T
 
 
@@ -77,11 +77,12 @@ def _judge_alpha(records: list[ScoreRecord]) -> float | None:
     judges = sorted({r.judge for r in records})
     if len(judges) < 2:
         return None
-    units = sorted({(r.item, r.epoch) for r in records})
+    units = {u: k for k, u in enumerate(sorted({(r.item, r.epoch) for r in records}))}
+    rows = {j: k for k, j in enumerate(judges)}
     m = np.full((len(judges), len(units)), np.nan)
     for r in records:
         if r.score is not None:
-            m[judges.index(r.judge), units.index((r.item, r.epoch))] = r.score
+            m[rows[r.judge], units[(r.item, r.epoch)]] = r.score
     return judge_alpha(m)
 
 

@@ -15,7 +15,7 @@ from rolecall.calls import Caller
 from rolecall.errors import ModelCallError
 from rolecall.instrument import Instrument, Item
 from rolecall.models import Completion, GenParams, Message
-from rolecall.rundir import FailureRecord, RunDir, TurnRecord, append_records, read_records
+from rolecall.rundir import FailureRecord, GroupAppender, RunDir, TurnRecord, read_records
 
 Subject = str  # "persona" or "baseline"
 OnDone = Callable[[int], None]  # called with output tokens when an item's conversation finishes
@@ -130,6 +130,7 @@ async def run_interview(
 ) -> list[FailureRecord]:
     """Ask every pending task; append each finished conversation; return the failures."""
     failures: list[FailureRecord] = []
+    appender = GroupAppender()
 
     async def one(task: Task) -> None:
         try:
@@ -143,12 +144,12 @@ async def run_interview(
                 reason=exc.reason,
                 subject=task.subject,  # type: ignore[arg-type]
             )
-            append_records(run.failures, [failure])
+            await appender.append(run.failures, [failure])
             failures.append(failure)
             if on_done:
                 on_done(0)
             return
-        append_records(run.transcript, records)
+        await appender.append(run.transcript, records)
         if on_done:
             on_done(sum(r.tokens_out for r in records))
 

@@ -9,7 +9,7 @@ from rolecall.errors import ModelCallError
 from rolecall.instrument import Instrument
 from rolecall.judge.answers import Answer, load_answers
 from rolecall.judge.judges import Judge
-from rolecall.rundir import FailureRecord, RunDir, ScoreRecord, append_records, read_records
+from rolecall.rundir import FailureRecord, GroupAppender, RunDir, ScoreRecord, read_records
 
 JudgeTask = tuple[Answer, str, Judge]
 
@@ -48,6 +48,7 @@ async def run_judging(
     on_done: Callable[[], None] | None = None,
 ) -> list[FailureRecord]:
     failures: list[FailureRecord] = []
+    appender = GroupAppender()
 
     async def one(answer: Answer, dim_id: str, judge: Judge) -> None:
         try:
@@ -68,10 +69,10 @@ async def run_judging(
                 dimension=dim_id,
                 subject=answer.subject,  # type: ignore[arg-type]
             )
-            append_records(run.failures, [failure])
+            await appender.append(run.failures, [failure])
             failures.append(failure)
         else:
-            append_records(run.scores, [record])
+            await appender.append(run.scores, [record])
         if on_done:
             on_done()
 

@@ -1,11 +1,12 @@
 """The run directory: typed records, append-only JSONL, layout."""
 
-from rolecall.rundir.jsonl import append_records, read_records, repair_tail
+from rolecall.rundir.jsonl import GroupAppender, append_records, read_records, repair_tail
 from rolecall.rundir.layout import RunDir, new_run_dir, write_json_atomic, write_text_atomic
 from rolecall.rundir.records import FailureRecord, Manifest, ScoreRecord, TurnRecord
 
 __all__ = [
     "FailureRecord",
+    "GroupAppender",
     "Manifest",
     "RunDir",
     "ScoreRecord",

@@ -19,7 +19,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy import stats
+
+from rolecall.stats._lazy import stats
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+
+from rolecall.stats._lazy import stats
 
 _CHUNK_CELLS = 4_000_000  # bound on scores picked at once (memory)
 
