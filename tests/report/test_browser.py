@@ -1,27 +1,11 @@
 """report.html in real headless Chromium: every section renders, injected script never runs."""
 
-import shutil
 import subprocess
 
-import pytest
-
+from tests.report.chromium import CHROMIUM, FLAGS, needs_chromium
 from tests.report.test_html import SECTIONS
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="Debian chromium not installed (.ci/run installs it)"
-)
-
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+pytestmark = needs_chromium
 
 
 def _chromium(tmp_path, *args: str) -> subprocess.CompletedProcess:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import shutil
 import subprocess
 import threading
 from html.parser import HTMLParser
@@ -30,20 +29,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-needs_chromium = pytest.mark.skipif(
-    CHROMIUM is None, reason="Debian chromium not installed (.ci/run installs it)"
-)
+from tests.report.chromium import CHROMIUM, needs_chromium
+from tests.report.chromium import FLAGS as BASE_FLAGS
 
 FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
+    *BASE_FLAGS,
     "--disable-extensions",
     "--virtual-time-budget=3000",  # let timers, onload and refreshes fire
 ]
