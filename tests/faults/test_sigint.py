@@ -127,3 +127,39 @@ def test_sigint_while_starting_up_is_quiet(mini_persona, mini_instrument, tmp_pa
     assert proc.returncode == 130, stderr
     assert stderr.strip() == "interrupted"
     assert not (tmp_path / "runs").exists()
+
+
+STUCK = """
+import time
+from pathlib import Path
+from types import SimpleNamespace
+from rolecall.cli import session
+
+def work(progress):
+    print("working", flush=True)
+    try:
+        time.sleep(60)
+    except KeyboardInterrupt:
+        time.sleep(60)  # an orderly stop that hangs (e.g. a call that cannot be cancelled)
+
+session.finish_session(
+    SimpleNamespace(path=Path("RUN")), None, work,
+    resume_command="rolecall run --resume RUN", tracking_uri=None, no_track=True,
+)
+"""
+
+
+@pytest.mark.timeout(60)
+def test_a_hanging_stop_still_exits_after_the_grace_period():
+    proc = subprocess.Popen(
+        [sys.executable, "-c", STUCK], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert proc.stdout.readline().strip() == "working"
+    proc.send_signal(signal.SIGINT)
+    sent = time.monotonic()
+    _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert time.monotonic() - sent < 15
+    assert "Traceback" not in stderr
+    said = [line for line in stderr.splitlines() if "interrupted" in line]
+    assert said == ["interrupted: everything received so far is saved. Resume with: rolecall run --resume RUN"]
