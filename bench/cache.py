@@ -11,22 +11,16 @@ bench/results/cache.json.
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import OUT, RESULTS, calls_per_epoch, loopback, machine, run_rolecall, write_result
+from common import OUT, calls_per_epoch, loopback, machine, run_rolecall, workload_parser, write_result
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--quick", action="store_true", help="10 epochs")
-    ap.add_argument("--epochs", type=int, default=46)
-    ap.add_argument("--latency", type=float, default=0.2)
-    ap.add_argument("--concurrency", type=int, default=32)
-    ap.add_argument("--results", type=Path, default=RESULTS)
+    ap = workload_parser(__doc__, "10 epochs", runs=False)
     args = ap.parse_args()
     epochs = 10 if args.quick else args.epochs
     subject, judge = calls_per_epoch()

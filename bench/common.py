@@ -6,6 +6,7 @@ Stdlib only, so every bench script runs with the project's venv and nothing else
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -351,3 +352,16 @@ def run_rolecall(
         "stage_wall_s": timing.get("wall_s"),
         "run_dir": str(run) if run else None,
     }
+
+
+def workload_parser(doc: str | None, quick_help: str, *, runs: bool = True) -> argparse.ArgumentParser:
+    """The options every loopback-workload script shares (epochs, latency, concurrency, results)."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help=quick_help)
+    if runs:
+        ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--epochs", type=int, default=46)
+    ap.add_argument("--latency", type=float, default=0.2)
+    ap.add_argument("--concurrency", type=int, default=32)
+    ap.add_argument("--results", type=Path, default=RESULTS)
+    return ap

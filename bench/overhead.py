@@ -19,14 +19,12 @@ per-record fsync of the run files costs the event loop.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (
     OUT,
-    RESULTS,
     ROOT,
     calls_per_epoch,
     ideal_s,
@@ -37,6 +35,7 @@ from common import (
     rolecall_bin,
     rolecall_env,
     run_rolecall,
+    workload_parser,
     write_result,
 )
 
@@ -54,13 +53,7 @@ def startup_s(work: Path) -> float:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--quick", action="store_true", help="10 epochs, 1 run")
-    ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--latency", type=float, default=0.2)
-    ap.add_argument("--epochs", type=int, default=46)
-    ap.add_argument("--concurrency", type=int, default=32)
-    ap.add_argument("--results", type=Path, default=RESULTS)
+    ap = workload_parser(__doc__, "10 epochs, 1 run")
     ap.add_argument("--what-if-no-fsync", action="store_true", help="alternate with os.fsync as a no-op")
     args = ap.parse_args()
     epochs, runs = (10, 1) if args.quick else (args.epochs, args.runs)

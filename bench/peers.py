@@ -29,7 +29,6 @@ Writes bench/results/peers.json.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
@@ -42,7 +41,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (
     BENCH,
     OUT,
-    RESULTS,
     ROOT,
     Server,
     as_dict,
@@ -53,6 +51,7 @@ from common import (
     measure,
     median,
     run_rolecall,
+    workload_parser,
     write_result,
 )
 from workload import build
@@ -198,14 +197,8 @@ def run_promptfoo(
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--quick", action="store_true", help="10 epochs, 1 run of each")
-    ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--epochs", type=int, default=46)
-    ap.add_argument("--latency", type=float, default=0.2)
-    ap.add_argument("--concurrency", type=int, default=32)
+    ap = workload_parser(__doc__, "10 epochs, 1 run of each")
     ap.add_argument("--timeout", type=float, default=300.0, help="seconds per tool run")
-    ap.add_argument("--results", type=Path, default=RESULTS)
     args = ap.parse_args()
     epochs, runs = (10, 1) if args.quick else (args.epochs, args.runs)
     subject, judge = calls_per_epoch()
