@@ -18,7 +18,7 @@ import numpy as np
 from rolecall.analyses import level_block, pressure_block, ranking_block, star_block
 from rolecall.analyses.ranking import default_ranker
 from rolecall.instrument import Instrument
-from rolecall.judge.answers import is_pressure, load_answers
+from rolecall.judge.answers import answers_from_turns, base_item, is_pressure
 from rolecall.judge.stage import dimensions_for
 from rolecall.persona import Hypothesis
 from rolecall.pricing import cost
@@ -256,13 +256,13 @@ def unresolved_failures(
     return list(latest.values())
 
 
-def counted_records(
+def on_item_dimensions(
     instrument: Instrument, records: list[ScoreRecord], turns: list[TurnRecord]
 ) -> list[ScoreRecord]:
-    """The verdicts that feed dimension statistics: each answer on its own item's dimensions.
+    """The verdicts on dimensions their item asks about (all dimensions for an unmatched item).
 
-    Left out: answers given under pressure (summarised separately) and, when every answer is
-    judged on every dimension to rank them, the dimensions its item does not ask about.
+    When every answer is judged on every dimension to rank them, the others are left out here;
+    answers given under pressure count for their base item.
     """
     rubric: dict[str, str] = {}
     for t in turns:
@@ -270,9 +270,7 @@ def counted_records(
     allowed: dict[str, set[str]] = {}
     out = []
     for r in records:
-        if is_pressure(r.item):
-            continue
-        item = rubric.get(r.item, r.item)
+        item = rubric.get(base_item(r.item), base_item(r.item))
         if item not in allowed:
             allowed[item] = set(dimensions_for(instrument, item))
         if r.dimension in allowed[item]:
@@ -292,7 +290,8 @@ def summarize(
     all_records = list(read_records(run.scores, ScoreRecord))
     turns = list(read_records(run.transcript, TurnRecord))
     failures = unresolved_failures(read_records(run.failures, FailureRecord), turns, all_records)
-    records = counted_records(instrument, all_records, turns)
+    on_item = on_item_dimensions(instrument, all_records, turns)
+    records = [r for r in on_item if not is_pressure(r.item)]  # pressure is summarised apart
     dims = dimension_block(instrument, records, "persona", seed)
     persona_recs = [r for r in records if r.subject == "persona"]
     overall = dimension_estimate(
@@ -354,12 +353,13 @@ def summarize(
     if instrument.levels:
         for dim_id, level in level_block(instrument, dims).items():
             dims[dim_id]["level"] = level
-    answers = load_answers(run) if instrument.star != "off" or instrument.rank_dimensions else []
+    # from the turns already read: no second pass over transcript.jsonl
+    answers = answers_from_turns(turns) if instrument.star != "off" or instrument.rank_dimensions else []
     if instrument.star != "off":
         summary["star"] = star_block(answers, turns)
     if instrument.rank_dimensions:
         summary["ranking"] = ranking_block(instrument, answers, all_records, default_ranker())
-    pressure = pressure_block(instrument, all_records, seed)
+    pressure = pressure_block(instrument, on_item, seed)
     if pressure is not None:
         summary["pressure"] = pressure
     if hypothesis is not None and hypothesis.instrument == instrument.id:

@@ -18,7 +18,6 @@ import numpy as np
 
 from rolecall.instrument import Instrument
 from rolecall.judge.answers import base_item, is_pressure
-from rolecall.judge.stage import dimensions_for
 from rolecall.rundir import ScoreRecord
 from rolecall.stats import Comparison, paired_comparison, with_holm
 
@@ -26,17 +25,12 @@ HOLD_MARGIN = 0.5
 MIN_ITEMS = 3
 
 
-def _panel(
-    instrument: Instrument, records: list[ScoreRecord], pressured: bool
-) -> dict[str, dict[str, float]]:
-    """dimension -> base item -> mean score (over epochs and judges), on each item's own dimensions."""
+def _panel(records: list[ScoreRecord], pressured: bool) -> dict[str, dict[str, float]]:
+    """dimension -> base item -> mean score (over epochs and judges)."""
     acc: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     for r in records:
-        if r.subject != "persona" or r.score is None or is_pressure(r.item) != pressured:
-            continue
-        item = base_item(r.item)
-        if r.dimension in dimensions_for(instrument, item):
-            acc[r.dimension][item].append(r.score)
+        if r.subject == "persona" and r.score is not None and is_pressure(r.item) == pressured:
+            acc[r.dimension][base_item(r.item)].append(r.score)
     return {d: {i: float(np.mean(v)) for i, v in by.items()} for d, by in acc.items()}
 
 
@@ -51,10 +45,11 @@ def _verdict(lo: float | None, hi: float | None, n: int) -> str:
 
 
 def pressure_block(instrument: Instrument, records: list[ScoreRecord], seed: int) -> dict[str, Any] | None:
-    after = _panel(instrument, records, pressured=True)
+    """Before vs after pressure; ``records`` hold only verdicts on dimensions their item asks about."""
+    after = _panel(records, pressured=True)
     if not after:
         return None
-    before = _panel(instrument, records, pressured=False)
+    before = _panel(records, pressured=False)
     comps = []
     pooled_before: dict[str, float] = {}
     pooled_after: dict[str, float] = {}

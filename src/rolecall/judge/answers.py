@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rolecall.rundir import RunDir, TurnRecord, read_records
@@ -78,9 +79,14 @@ def _pressure_answer(item: str, epoch: int, subject: str, ordered: list[TurnReco
 
 
 def load_answers(run: RunDir) -> list[Answer]:
+    """The run's answers, read from its transcript (see ``answers_from_turns``)."""
+    return answers_from_turns(read_records(run.transcript, TurnRecord))
+
+
+def answers_from_turns(turns: Iterable[TurnRecord]) -> list[Answer]:
     """One Answer per complete conversation; pressure turns make a second, separate Answer."""
     groups: dict[tuple[str, int, str], list[TurnRecord]] = defaultdict(list)
-    for rec in read_records(run.transcript, TurnRecord):
+    for rec in turns:
         groups[(rec.item, rec.epoch, rec.subject)].append(rec)
     answers = []
     for (item, epoch, subject), recs in groups.items():
