@@ -143,8 +143,8 @@ def build_content(
         s for s in read_records(run.scores, ScoreRecord) if s.subject == "persona" and not is_pressure(s.item)
     ]
     turns = list(read_records(run.transcript, TurnRecord))
-    star = _first_epoch(summary.get("star", {}).get("answers", []), subject=True)
-    ranked = _first_epoch(summary.get("ranking", {}).get("answers", []), subject=False)
+    star = _first_epoch(summary.get("star", {}).get("answers", []))
+    ranked = _first_epoch(summary.get("ranking", {}).get("answers", []))
     scale = summary["instrument"]["scale"]
     dims = summary["dimensions"]
     by_item: dict[str, list[ScoreRecord]] = defaultdict(list)
@@ -253,13 +253,9 @@ def build_content(
     }
 
 
-def _first_epoch(entries: list[dict[str, Any]], *, subject: bool) -> dict[str, dict[str, Any]]:
-    """item -> the persona's epoch-0 entry (the answer the report shows)."""
-    return {
-        e["item"]: e
-        for e in entries
-        if e.get("epoch") == 0 and (not subject or e.get("subject") == "persona")
-    }
+def _first_epoch(entries: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """item -> the persona's epoch-0 entry (the answer the report shows; ranking lists only the persona)."""
+    return {e["item"]: e for e in entries if e.get("epoch") == 0 and e.get("subject", "persona") == "persona"}
 
 
 def _ranking_view(ranking: dict[str, Any] | None, dims: dict[str, Any]) -> list[dict[str, Any]] | None:
