@@ -91,7 +91,7 @@ def test_star_probe_pressure_ranking_and_levels(hiring_run):
     assert summary["dimensions"]["ownership"]["mean"] == 5.0
     assert summary["dimensions"]["ownership"]["n"] == 1
     assert summary["dimensions"]["results"]["mean"] == 4.0
-    assert summary["verdicts"] == {"total": 6, "scored": 6, "counted": 2}
+    assert summary["verdicts"] == {"total": 6, "scored": 6, "abstained": 0, "counted": 2}
 
     star = {a["item"]: a for a in summary["star"]["answers"]}
     assert star["q_own"]["probe"] == "result"

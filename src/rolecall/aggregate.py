@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from statistics import median
 from typing import Any
@@ -17,7 +17,10 @@ import numpy as np
 
 from rolecall.analyses import level_block, pressure_block, ranking_block, star_block
 from rolecall.analyses.ranking import default_ranker
+from rolecall.defaults import MIN_EVIDENCED_ITEMS, MIN_EVIDENCED_SHARE
 from rolecall.instrument import Instrument
+from rolecall.judge.evidence import ABSTAIN_REASONS
+from rolecall.judge.validity import judge_validity
 from rolecall.judge.answers import answers_from_turns, base_item, is_pressure
 from rolecall.judge.stage import dimensions_for
 from rolecall.persona import Hypothesis
@@ -34,6 +37,7 @@ from rolecall.stats import (
     parse_range,
     with_holm,
 )
+from rolecall.stats.hypothesis import Verdict
 
 Key = tuple[str, int]  # (item, epoch)
 
@@ -110,6 +114,36 @@ def _representative(records: list[ScoreRecord], mean: float | None) -> list[dict
     ]
 
 
+def abstention_counts(records: Iterable[ScoreRecord]) -> dict[str, Any]:
+    """How many verdicts abstained, by reason (reasons in a fixed order, zero counts left out)."""
+    reasons = Counter(r.abstain_reason or "insufficient_evidence" for r in records if r.abstained)
+    return {
+        "total": sum(reasons.values()),
+        "by_reason": {k: reasons[k] for k in ABSTAIN_REASONS if reasons[k]},
+    }
+
+
+def evidence_status(records: list[ScoreRecord], n_items: int) -> dict[str, Any]:
+    """Whether a dimension rests on enough evidenced answers to be judged (``sufficient``).
+
+    Sufficient: at least ``MIN_EVIDENCED_SHARE`` of its judged verdicts found evidence, and at
+    least ``MIN_EVIDENCED_ITEMS`` items did (or every item asked about it, if it has fewer).
+    """
+    judged = [r for r in records if not r.unscored]
+    evidenced = sum(r.score is not None for r in judged)
+    share = evidenced / len(judged) if judged else 0.0
+    asked = len({r.item for r in judged})
+    return {
+        "evidenced": evidenced,
+        "judged": len(judged),
+        "evidenced_share": _r(share),
+        "evidenced_items": n_items,
+        "sufficient": bool(judged)
+        and n_items >= min(MIN_EVIDENCED_ITEMS, asked)
+        and share >= MIN_EVIDENCED_SHARE,
+    }
+
+
 def dimension_block(
     instrument: Instrument, records: list[ScoreRecord], subject: str, seed: int
 ) -> dict[str, dict[str, Any]]:
@@ -126,7 +160,8 @@ def dimension_block(
             by_judge[judge] = {
                 "mean": _r(float(np.mean(vals))) if vals else None,
                 "n": len(vals),
-                "unscored": sum(r.score is None for r in jr),
+                "unscored": sum(r.unscored for r in jr),
+                "abstained": sum(r.abstained for r in jr),
                 "unverified_quotes": sum(r.quote_verified is False for r in jr),
             }
         epochs = {k[1] for k in dim_panel}
@@ -137,7 +172,9 @@ def dimension_block(
             "ci_high": _r(est.ci_high),
             "n": est.n,
             "n_items": est.n_items,
-            "unscored": sum(r.score is None for r in recs),
+            "unscored": sum(r.unscored for r in recs),
+            "abstained": abstention_counts(recs),
+            "evidence_status": evidence_status(recs, est.n_items),
             "cronbach_alpha": _r(cronbach_alpha(_complete_rows(_matrix(dim_panel, "epochs"))))
             if len(epochs) > 1
             else None,
@@ -152,37 +189,36 @@ def dimension_block(
 
 
 def _items_block(records: list[ScoreRecord], subject: str) -> dict[str, dict[str, Any]]:
-    acc: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    unscored: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    by: dict[str, dict[str, list[ScoreRecord]]] = defaultdict(lambda: defaultdict(list))
     for r in records:
-        if r.subject != subject:
-            continue
-        if r.score is None:
-            unscored[r.item][r.dimension] += 1
-        else:
-            acc[r.item][r.dimension].append(r.score)
+        if r.subject == subject:
+            by[r.item][r.dimension].append(r)
     items: dict[str, dict[str, Any]] = {}
-    for item in sorted(set(acc) | set(unscored)):
-        items[item] = {
-            d: {
-                "mean": _r(float(np.mean(acc[item][d]))) if acc[item][d] else None,
-                "n": len(acc[item][d]),
-                "unscored": unscored[item][d],
+    for item in sorted(by):
+        items[item] = {}
+        for d in sorted(by[item]):
+            rs = by[item][d]
+            vals = [r.score for r in rs if r.score is not None]
+            items[item][d] = {
+                "mean": _r(float(np.mean(vals))) if vals else None,
+                "n": len(vals),
+                "unscored": sum(r.unscored for r in rs),
+                "abstained": abstention_counts(rs)["by_reason"],
             }
-            for d in sorted(set(acc[item]) | set(unscored[item]))
-        }
     return items
 
 
 def hypothesis_block(
     hypothesis: Hypothesis, instrument: Instrument, dims: dict[str, dict[str, Any]]
 ) -> dict[str, Any]:
-    verdicts: dict[str, str] = {}
+    verdicts: dict[str, Verdict] = {}
     per_dim: dict[str, Any] = {}
     for dim_id, expr in hypothesis.expect.items():
         rng = parse_range(expr, scale_min=instrument.scale.min, scale_max=instrument.scale.max)
         d = dims.get(dim_id, {})
-        v = dimension_verdict(rng, d.get("ci_low"), d.get("ci_high"), d.get("mean"))
+        v: Verdict = dimension_verdict(rng, d.get("ci_low"), d.get("ci_high"), d.get("mean"))
+        if not d.get("evidence_status", {}).get("sufficient", True):
+            v = "insufficient evidence"
         verdicts[dim_id] = v
         per_dim[dim_id] = {
             "expected": expr,
@@ -304,7 +340,7 @@ def summarize(
     )
     by_judge: dict[str, int] = defaultdict(int)
     for r in all_records:
-        if r.score is None:
+        if r.unscored:
             by_judge[r.judge] += 1
     failed_by_model: dict[str, int] = defaultdict(int)
     for f in failures:
@@ -317,7 +353,7 @@ def summarize(
             "version": instrument.version,
             "scale": instrument.scale.model_dump(),
         },
-        "judges": sorted({r.judge for r in all_records}),
+        "judges": {j: {"validity": judge_validity(j, instrument.id)} for j in sorted({r.judge for r in all_records})},
         "dimensions": dims,
         "overall": {
             "mean": _r(overall.mean),
@@ -327,9 +363,14 @@ def summarize(
         },
         "items": _items_block(records, "persona"),
         "unscored": {"total": sum(by_judge.values()), "by_judge": dict(by_judge)},
+        "abstained": {
+            **abstention_counts(persona_recs),
+            "by_judge": dict(Counter(r.judge for r in persona_recs if r.abstained)),
+        },
         "verdicts": {
             "total": sum(r.subject == "persona" for r in all_records),
             "scored": sum(r.subject == "persona" and r.score is not None for r in all_records),
+            "abstained": sum(r.subject == "persona" and r.abstained for r in all_records),
             "counted": len(persona_recs),
         },
         "failures": {

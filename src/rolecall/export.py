@@ -25,6 +25,8 @@ COLUMNS = [
     "mode",
     "score",
     "unscored",
+    "abstained",
+    "abstain_reason",
     "evidence",
     "quote_verified",
     "indicators_seen",
@@ -60,7 +62,9 @@ def tidy_rows(run: RunDir) -> list[dict[str, Any]]:
                 "judge": s.judge,
                 "mode": s.mode,
                 "score": s.score,
-                "unscored": s.score is None,
+                "unscored": s.unscored,
+                "abstained": s.abstained,
+                "abstain_reason": s.abstain_reason,
                 "evidence": s.evidence,
                 "quote_verified": s.quote_verified,
                 "indicators_seen": "; ".join(s.indicators_seen),
@@ -98,5 +102,5 @@ def export(runs: list[Path], out: Path, fmt: str) -> int:
 
 
 def _schema(pa: Any) -> Any:
-    types = {"epoch": pa.int64(), "score": pa.float64(), "unscored": pa.bool_(), "quote_verified": pa.bool_()}
+    types = {"epoch": pa.int64(), "score": pa.float64(), "unscored": pa.bool_(), "abstained": pa.bool_(), "quote_verified": pa.bool_()}
     return pa.schema([(c, types.get(c, pa.string())) for c in COLUMNS])

@@ -17,6 +17,9 @@ def level_block(instrument: Instrument, dims: dict[str, dict[str, Any]]) -> dict
         if level is None:
             out[dim_id] = {"level": None, "reason": "no scored answers"}
             continue
+        if not d.get("evidence_status", {}).get("sufficient", True):
+            out[dim_id] = {"level": None, "reason": "insufficient evidence"}
+            continue
         low = instrument.level_for(d.get("ci_low")) or level
         high = instrument.level_for(d.get("ci_high")) or level
         out[dim_id] = {

@@ -7,6 +7,7 @@ from typing import Any
 from rich.table import Table
 
 from rolecall.cli.console import console
+from rolecall.report.render import abstentions
 from rolecall.report.render import ci as interval
 from rolecall.report.render import num as fmt
 
@@ -19,6 +20,7 @@ def print_summary(summary: dict[str, Any], run_path: str) -> None:
     t.add_column("95% interval")
     t.add_column("n", justify="right")
     t.add_column("unscored", justify="right")
+    t.add_column("no evidence (abstained)")
     hyp = (summary.get("hypothesis") or {}).get("dimensions", {})
     levels = any(d.get("level") for d in summary["dimensions"].values())
     if levels:
@@ -27,7 +29,14 @@ def print_summary(summary: dict[str, Any], run_path: str) -> None:
         t.add_column("expected")
         t.add_column("verdict")
     for dim_id, d in summary["dimensions"].items():
-        row = [d["name"], fmt(d["mean"]), interval(d), str(d["n"]), str(d["unscored"])]
+        row = [
+            d["name"],
+            fmt(d["mean"]),
+            interval(d),
+            str(d["n"]),
+            str(d["unscored"]),
+            abstentions(d.get("abstained")),
+        ]
         if levels:
             row.append((d.get("level") or {}).get("name") or "—")
         if hyp:
@@ -43,6 +52,11 @@ def print_summary(summary: dict[str, Any], run_path: str) -> None:
     )
     if summary.get("hypothesis"):
         console.print(f"hypothesis: {summary['hypothesis']['verdict']}", markup=False)
+    thin = [d["name"] for d in summary["dimensions"].values() if not d.get("evidence_status", {}).get("sufficient", True)]
+    if thin:
+        console.print(
+            "insufficient evidence (too few answers with evidence to judge): " + ", ".join(thin), markup=False
+        )
     _print_analyses(summary)
     calls = summary.get("calls", {})
     if calls:

@@ -30,6 +30,11 @@ class Answer:
     answer_only: str  # the subject's own words, for verifying quotes
     respondent: str | None = None
     instrument_item: str | None = None  # for transcripts: the matched item (None: unmatched)
+    #: everything the interviewer said in this conversation (question, follow-ups, probes,
+    #: pressure): judges use it to see what the answer responds to and what it merely restates
+    prompts: tuple[str, ...] = ()
+    #: what was said before this answer that frames it (the earlier answer, for pressure)
+    context: str = ""
 
     @property
     def rubric_item(self) -> str:
@@ -63,7 +68,7 @@ def _pressure_answer(item: str, epoch: int, subject: str, ordered: list[TurnReco
     """What the subject said once pressed, judged with its earlier answer as context."""
     before = [r.text for r in ordered[:cut] if r.role == "assistant"]
     after = ordered[cut:]
-    parts = [f"Earlier answer (context only): {before[-1] if before else ''}"]
+    parts = []
     for r in after:
         parts.append(f"{'Answer' if r.role == 'assistant' else 'Interviewer pressure'}: {r.text}")
     return Answer(
@@ -75,6 +80,8 @@ def _pressure_answer(item: str, epoch: int, subject: str, ordered: list[TurnReco
         answer_only="\n\n".join(r.text for r in after if r.role == "assistant"),
         respondent=ordered[0].respondent,
         instrument_item=item,
+        prompts=tuple(r.text for r in ordered if r.role == "user"),
+        context=before[-1] if before else "",
     )
 
 
@@ -107,6 +114,11 @@ def answers_from_turns(turns: Iterable[TurnRecord]) -> list[Answer]:
                 answer_only="\n\n".join(r.text for r in main if r.role == "assistant"),
                 respondent=main[0].respondent,
                 instrument_item=main[0].instrument_item,
+                prompts=tuple(
+                    dict.fromkeys(
+                        [*([main[0].question] if main[0].question else []), *(r.text for r in main if r.role == "user")]
+                    )
+                ),
             )
         )
         if cut < len(ordered):

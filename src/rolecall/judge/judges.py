@@ -8,15 +8,17 @@ same ``Judge`` protocol and are registered in ``make_judge``.
 
 from __future__ import annotations
 
+import math
 from typing import Protocol
 
 from rolecall.calls import Caller, CallStats, ResponseCache
 from rolecall.errors import RolecallError
 from rolecall.instrument import Dimension, Instrument, Item
 from rolecall.judge.answers import Answer
-from rolecall.judge.prompt import REPAIR, judge_messages, verdict_format
-from rolecall.judge.verdict import VerdictError, parse_verdict, quote_in_answer, verdict_schema
-from rolecall.models import GenParams, Message, make_model
+from rolecall.judge.evidence import abstention, echo_of, references, screen
+from rolecall.judge.prompt import ECHO_REPAIR, REPAIR, judge_messages, verdict_format
+from rolecall.judge.verdict import Verdict, VerdictError, parse_verdict, quote_in_answer, verdict_schema
+from rolecall.models import Completion, GenParams, Message, make_model
 from rolecall.rundir import ScoreRecord
 
 JUDGE_PARAMS = GenParams(temperature=0.0, top_p=1.0, max_tokens=220, seed=0)
@@ -37,9 +39,17 @@ class Judge(Protocol):
 class LLMJudge:
     """A rubric judge backed by a chat model.
 
-    ``mode="json"``: the verdict's integer score. ``mode="logprob"`` (local GGUF models): the same
-    verdict, but the score is the probability-weighted mean over the scale points, read from the
-    model's next-token distribution at the verdict's ``"score":`` position (G-Eval style).
+    Before any call, the answer goes through the judges' common screen (``judge.evidence``): a
+    refusal, a non-answer, code alone or a restatement of the question is abstained on without
+    asking the model. The model sees the rubric, the question, earlier turns and the fenced
+    answer, and may itself answer "no evidence" (``score: null`` with a reason). An evidence
+    quote that restates the question or rubric is sent back once; if the judge insists, it is an
+    ``echo`` abstention.
+
+    ``mode="json"``: the verdict's integer score. ``mode="logprob"``: the probability-weighted
+    mean over the scale points at the verdict's ``"score":`` position (G-Eval style), read from
+    the model's next-token distribution (local GGUF models) or from the returned top
+    log-probabilities (servers that return them; otherwise the integer score is kept, mode json).
     """
 
     def __init__(self, caller: Caller, params: GenParams = JUDGE_PARAMS, *, mode: str = "json"):
@@ -47,49 +57,79 @@ class LLMJudge:
         self.mode = mode
         self.name = caller.model.spec + ("+logprob" if mode == "logprob" else "")
         self.params = params
+        if mode == "logprob" and not hasattr(caller.model, "score_distribution"):
+            self.params = params.model_copy(update={"top_logprobs": 10})
 
-    async def _weighted(self, messages: list[Message], raw: str, lo: int, hi: int) -> float | None:
+    async def _weighted(
+        self, messages: list[Message], out: Completion, lo: int, hi: int
+    ) -> float | None:
+        raw = out.text
         cut = raw.rfind('"score"')
         if cut < 0:
             return None
-        prefix = raw[: raw.find(":", cut) + 1] + " "
         points = [str(p) for p in range(lo, hi + 1)]
         model = self.caller.model
-        dist = await model.score_distribution(messages, prefix, points)  # type: ignore[attr-defined]
-        return sum(int(k) * v for k, v in dist.items())
+        if hasattr(model, "score_distribution"):
+            prefix = raw[: raw.find(":", cut) + 1] + " "
+            dist = await model.score_distribution(messages, prefix, points)
+            return sum(int(k) * v for k, v in dist.items())
+        return weighted_from_logprobs(out, points)
+
+    async def _verdict(
+        self, messages: list[Message], params: GenParams, instrument: Instrument
+    ) -> tuple[list[Message], Completion, Verdict | None, str]:
+        """Ask, and once more with a repair prompt if the reply does not parse."""
+        lo, hi = instrument.scale.min, instrument.scale.max
+        out = await self.caller.complete(messages, params)
+        try:
+            return messages, out, parse_verdict(out.text, lo, hi), out.text
+        except VerdictError as first:
+            repair = [
+                *messages,
+                Message(role="assistant", content=out.text),
+                Message(role="user", content=REPAIR + verdict_format(instrument)),
+            ]
+            again = await self.caller.complete(repair, params)
+            try:
+                return repair, again, parse_verdict(again.text, lo, hi), again.text
+            except VerdictError as second:
+                raw = (out.text + "\n---\n" + again.text)[:2000]
+                return repair, again, None, f"unparseable verdict: {first}; after repair: {second}\n{raw}"
 
     async def score(
         self, instrument: Instrument, dim: Dimension, item: Item | None, answer: Answer
     ) -> ScoreRecord:
         lo, hi = instrument.scale.min, instrument.scale.max
+        base = answer.record_base(dim.id, self.name, "json")
+        refs = references(instrument, dim, item, answer.prompts)
+        checked = screen(answer.answer_only, refs)
+        if checked.reason is not None:
+            return abstention(base, checked.reason, checked.note() + " (screened before the model was asked)")
         params = self.params.model_copy(update={"json_schema": verdict_schema(lo, hi)})
-        messages = judge_messages(instrument, dim, item, answer.question, answer.text)
-        out = await self.caller.complete(messages, params)
-        raw = out.text
-        scored_reply = raw
-        error: str | None = None
-        try:
-            verdict = parse_verdict(raw, lo, hi)
-        except VerdictError as first:
-            repair = [
-                *messages,
-                Message(role="assistant", content=raw),
-                Message(role="user", content=REPAIR + verdict_format(instrument)),
+        messages = judge_messages(instrument, dim, item, answer.question, answer.text, answer.context)
+        asked, out, verdict, raw = await self._verdict(messages, params, instrument)
+        if verdict is not None and verdict.abstain_reason is None and echo_of(verdict.evidence, refs):
+            retry = [
+                *asked,
+                Message(role="assistant", content=out.text),
+                Message(role="user", content=ECHO_REPAIR + verdict_format(instrument)),
             ]
-            out = await self.caller.complete(repair, params)
-            scored_reply = out.text
+            asked, out = retry, await self.caller.complete(retry, params)
             try:
                 verdict = parse_verdict(out.text, lo, hi)
-            except VerdictError as second:
-                error = f"unparseable verdict: {first}; after repair: {second}"
-                raw = (raw + "\n---\n" + out.text)[:2000]
+            except VerdictError:
                 verdict = None
-        base = answer.record_base(dim.id, self.name, "json")
+            if verdict is None or (verdict.abstain_reason is None and echo_of(verdict.evidence, refs)):
+                return abstention(base, "echo", "the judge quoted only a restatement of the question or rubric")
         if verdict is None:
-            return ScoreRecord.model_validate({**base, "score": None, "error": error, "raw": raw})
-        score = float(verdict.score)
-        if self.mode == "logprob" and scored_reply is out.text:
-            weighted = await self._weighted(messages, scored_reply, lo, hi)
+            error, _, reply = raw.partition("\n")
+            return ScoreRecord.model_validate({**base, "score": None, "error": error, "raw": reply})
+        reason = verdict.abstain_reason
+        if reason is not None:
+            return abstention(base, reason, verdict.reasoning.strip())  # type: ignore[arg-type]
+        score = float(verdict.score)  # type: ignore[arg-type]
+        if self.mode == "logprob":
+            weighted = await self._weighted(asked, out, lo, hi)
             if weighted is not None:
                 score = round(weighted, 3)
                 base["mode"] = "logprob"
@@ -113,6 +153,32 @@ class LLMJudge:
         return self.caller.stats
 
 
+def weighted_from_logprobs(out: Completion, points: list[str]) -> float | None:
+    """Expected score from the top log-probabilities at the score token, if the reply has them.
+
+    The score token is the first token after the last ``"score"`` key whose text is a scale
+    point; its alternatives restricted to the scale points are renormalised.
+    """
+    if not out.logprobs:
+        return None
+    seen = ""
+    after_key = False
+    for tok in out.logprobs:
+        seen += tok.token
+        if not after_key:
+            after_key = seen.rstrip().endswith('"score":') or seen.rstrip().endswith('"score"')
+            continue
+        if tok.token.strip() in points:
+            probs = {p: math.exp(lp) for t, lp in tok.top.items() if (p := t.strip()) in points}
+            total = sum(probs.values())
+            if total <= 0:
+                return None
+            return sum(int(p) * v for p, v in probs.items()) / total
+        if tok.token.strip() not in ("", ":"):
+            return None
+    return None
+
+
 def make_judge(spec: str, cache: ResponseCache | None, *, concurrency: int, seed: int) -> Judge:
     """Build a judge from a spec: ``semantic`` is the embedding scorer; any model spec gives an
     LLM rubric judge."""
@@ -128,9 +194,10 @@ def make_judge(spec: str, cache: ResponseCache | None, *, concurrency: int, seed
 def _split_mode(spec: str) -> tuple[str, str]:
     if spec.endswith("+logprob"):
         base = spec.removesuffix("+logprob")
-        if not base.startswith("local"):
+        if not (base.startswith("local") or base.startswith("openai:")):
             raise RolecallError(
-                f"judge {spec!r}: probability-weighted scoring needs a local GGUF judge (local, local:...)"
+                f"judge {spec!r}: probability-weighted scoring needs a local GGUF judge (local, "
+                "local:...) or an OpenAI-compatible server that returns log-probabilities (openai:...)"
             )
         return base, "logprob"
     return spec, "json"

@@ -40,11 +40,23 @@ def _neutralise(text: str) -> str:
 def verdict_format(instrument: Instrument) -> str:
     lo, hi = instrument.scale.min, instrument.scale.max
     return (
-        '{"evidence": "<a short verbatim quote from the answer>", '
+        '{"evidence": "<a short quote copied word for word from the answer>", '
         '"indicators_seen": ["<indicators from the lists above that the answer shows>"], '
         '"reasoning": "<one sentence>", '
-        f'"score": <integer from {lo} to {hi}>}}'
+        '"no_evidence": "<empty, or one of: refusal, non_answer, echo, code_only, off_topic, '
+        'insufficient_evidence>", '
+        f'"score": <integer from {lo} to {hi}, or null when no_evidence is given>}}'
     )
+
+
+NO_EVIDENCE_RULES = (
+    "Score only behaviour the answer itself shows. If it gives no evidence on this dimension, do "
+    'not guess: set "score" to null and "no_evidence" to the reason - refusal (it declines to '
+    "answer), non_answer (I don't know, a question back, filler), echo (it only restates the "
+    "question or the rubric), code_only (only code), off_topic (about something else), or "
+    "insufficient_evidence (on topic, but nothing about this dimension). The evidence quote must "
+    "be the answer's own words, never words from the question or the rubric."
+)
 
 
 def rubric_text(instrument: Instrument, dim: Dimension, item: Item | None) -> str:
@@ -68,20 +80,32 @@ def rubric_text(instrument: Instrument, dim: Dimension, item: Item | None) -> st
 
 
 def judge_messages(
-    instrument: Instrument, dim: Dimension, item: Item | None, question: str, answer: str
+    instrument: Instrument,
+    dim: Dimension,
+    item: Item | None,
+    question: str,
+    answer: str,
+    context: str = "",
 ) -> list[Message]:
-    tag = fence_token(answer)
+    """The rubric, the question (and any earlier turns), the fenced answer, the verdict format.
+
+    ``answer`` is what the subject said in this conversation, with the interviewer's follow-ups
+    between its answers; ``context`` is anything said before it that frames it (an earlier
+    answer, for what was said under pressure).
+    """
+    tag = fence_token(answer + context)
+    parts = [rubric_text(instrument, dim, item), "", f"Question asked: {question}", ""]
+    if context:
+        parts += ["Earlier in the conversation (context, not to be rated):", _neutralise(context), ""]
     user = "\n".join(
         [
-            rubric_text(instrument, dim, item),
-            "",
-            f"Question asked: {question}",
-            "",
+            *parts,
             f"The answer to rate lies between BEGIN {tag} and END {tag}.",
             f"BEGIN {tag}",
             _neutralise(answer),
             f"END {tag}",
             "",
+            NO_EVIDENCE_RULES,
             "Rate the answer on this dimension only. Reply with one JSON object and nothing else:",
             verdict_format(instrument),
         ]
@@ -91,5 +115,11 @@ def judge_messages(
 
 REPAIR = (
     "Your reply was not a valid JSON object in the required format. Reply again with only the "
-    "JSON object, with an integer score inside the scale:\n"
+    "JSON object, with an integer score inside the scale (or null with a no_evidence reason):\n"
+)
+
+ECHO_REPAIR = (
+    "Your evidence quote restates the question or the rubric; that is not evidence of the "
+    "answer's behaviour. Reply again with only the JSON object: quote the answer's own words, or "
+    'set "score" to null and "no_evidence" to the reason:\n'
 )

@@ -9,13 +9,31 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 
+#: what an LLM judge may give as ``no_evidence`` (see rolecall.judge.evidence)
+NO_EVIDENCE_REASONS = ["refusal", "non_answer", "echo", "code_only", "off_topic", "insufficient_evidence"]
+
+
 class Verdict(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     evidence: str = ""
     indicators_seen: list[str] = Field(default_factory=list)
     reasoning: str = ""
-    score: int
+    no_evidence: str = ""
+    score: int | None = None
+
+    @property
+    def abstain_reason(self) -> str | None:
+        """The judge's "no evidence" reason (a null score without one is insufficient evidence)."""
+        reason = (self.no_evidence or "").strip().lower().replace(" ", "_").replace("-", "_")
+        if reason in ("", "none", "null", "no"):
+            return None if self.score is not None else "insufficient_evidence"
+        return reason if reason in NO_EVIDENCE_REASONS else "insufficient_evidence"
+
+    @field_validator("no_evidence", mode="before")
+    @classmethod
+    def _reason_text(cls, v: Any) -> Any:
+        return "" if v is None or v is False else v
 
     @field_validator("indicators_seen", mode="before")
     @classmethod
@@ -37,9 +55,10 @@ def verdict_schema(scale_min: int, scale_max: int) -> dict[str, Any]:
                 "maxItems": 3,
             },
             "reasoning": {"type": "string", "maxLength": 160},
-            "score": {"type": "integer", "enum": list(range(scale_min, scale_max + 1))},
+            "no_evidence": {"type": "string", "enum": ["", *NO_EVIDENCE_REASONS]},
+            "score": {"enum": [*range(scale_min, scale_max + 1), None]},
         },
-        "required": ["evidence", "indicators_seen", "reasoning", "score"],
+        "required": ["evidence", "indicators_seen", "reasoning", "no_evidence", "score"],
     }
 
 
@@ -61,6 +80,8 @@ def _first_json_object(text: str) -> Any:
 
 def parse_verdict(text: str, scale_min: int, scale_max: int) -> Verdict:
     obj = _first_json_object(text)
+    if "score" not in obj:
+        raise VerdictError("the verdict has no score (give a number, or null with no_evidence)")
     if isinstance(obj.get("score"), str) and obj["score"].strip().isdigit():
         obj["score"] = int(obj["score"].strip())
     if isinstance(obj.get("score"), float) and obj["score"].is_integer():
@@ -69,7 +90,7 @@ def parse_verdict(text: str, scale_min: int, scale_max: int) -> Verdict:
         v = Verdict.model_validate(obj)
     except ValidationError as exc:
         raise VerdictError(f"bad verdict: {exc.errors()[0]['msg']}") from None
-    if not scale_min <= v.score <= scale_max:
+    if v.score is not None and not scale_min <= v.score <= scale_max:
         raise VerdictError(f"score {v.score} outside the scale {scale_min}..{scale_max}")
     return v
 

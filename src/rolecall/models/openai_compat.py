@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from rolecall.errors import ModelCallError
-from rolecall.models.base import Completion, GenParams, Message, ModelAPI
+from rolecall.models.base import Completion, GenParams, Message, ModelAPI, TokenLogprobs
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 RETRYABLE_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
@@ -27,6 +27,22 @@ def _retry_after(value: str | None) -> float | None:
         return max(0.0, float(value))
     except ValueError:
         return None
+
+
+def _logprobs(choice: dict[str, Any]) -> list[TokenLogprobs] | None:
+    """The per-token top log-probabilities of a chat completion, if the server returned them."""
+    content = (choice.get("logprobs") or {}).get("content")
+    if not isinstance(content, list):
+        return None
+    out = []
+    try:
+        for tok in content:
+            top = {t["token"]: float(t["logprob"]) for t in tok.get("top_logprobs") or []}
+            top.setdefault(tok["token"], float(tok["logprob"]))
+            out.append(TokenLogprobs(token=tok["token"], top=top))
+    except (KeyError, TypeError, ValueError):
+        return None
+    return out or None
 
 
 class OpenAIModel(ModelAPI):
@@ -101,6 +117,7 @@ class OpenAIModel(ModelAPI):
             tokens_out=int(usage.get("completion_tokens") or 0),
             latency_s=latency,
             finish_reason=choice.get("finish_reason") or "stop",
+            logprobs=_logprobs(choice) if params.top_logprobs else None,
         )
 
     async def aclose(self) -> None:

@@ -6,11 +6,12 @@ the data cannot support a statement, the statement is not made.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Any
 
 from rolecall.analyses.ranking import TOP
-from rolecall.defaults import MEASURED_AGREEMENT
+from rolecall.judge.validity import judge_validity
+from rolecall.report.render import abstentions
 from rolecall.instrument import Instrument
 from rolecall.judge.answers import is_pressure
 from rolecall.report.narrative import read_narrative
@@ -80,10 +81,17 @@ def _ci(d: dict[str, Any]) -> str:
     return f"[{d['ci_low']:.2f}, {d['ci_high']:.2f}]"
 
 
+def _sufficient(d: dict[str, Any]) -> bool:
+    return bool(d.get("evidence_status", {}).get("sufficient", True))
+
+
 def _signature(dims: dict[str, Any]) -> dict[str, Any] | None:
-    """The verified quote from the dimension furthest from the middle: the persona's own words."""
+    """The verified quote from the dimension furthest from the middle: the persona's own words.
+
+    Only dimensions with enough evidence qualify, and quotes are evidence by construction (judges
+    never quote an abstained answer, and the screen keeps echoes out)."""
     ranked = sorted(
-        (d for d in dims.values() if d["mean"] is not None and d["evidence"]),
+        (d for d in dims.values() if d["mean"] is not None and d["evidence"] and _sufficient(d)),
         key=lambda d: -abs(d["mean"] - 3),
     )
     for d in ranked:
@@ -124,6 +132,12 @@ def _strengths_limits(
             limits.append(f"{d['name']}: interval {_ci(d)} is too wide to place the persona firmly.")
         if d["mean"] is None:
             limits.append(f"{d['name']}: no scored answers.")
+        if not _sufficient(d):
+            st = d["evidence_status"]
+            limits.append(
+                f"{d['name']}: insufficient evidence — {st['evidenced']} of {st['judged']} verdicts found "
+                f"evidence; no evidence in {abstentions(d.get('abstained'))}."
+            )
     mixed = [d["name"] for d in dims.values() if d["mean"] is not None and _side(d, scale) is None]
     if mixed:
         limits.append("No clear lean on " + ", ".join(mixed) + " (interval spans the midpoint).")
@@ -131,6 +145,15 @@ def _strengths_limits(
     unscored = summary["unscored"]["total"]
     if total and unscored / total > 0.1:
         limits.append(f"{unscored} of {total} verdicts were unparseable; the scores rest on the rest.")
+    abstained = summary.get("abstained", {})
+    if total and abstained.get("total", 0) / total > 0.2:
+        limits.append(
+            f"The judges found no evidence in {abstentions(abstained)} of {total} verdicts; "
+            "the scores rest on the answers that gave some."
+        )
+    for name, j in summary.get("judges", {}).items():
+        if not j["validity"]["validated"]:
+            limits.append(f"Judge {name} is not validated for this instrument: {j['validity']['warning']}.")
     if not uses:
         uses.append("None can be recommended from this run: no dimension shows a clear, consistent lean.")
     return {"strengths": strengths, "limitations": limits, "uses": uses}
@@ -172,6 +195,7 @@ def build_content(
         ):
             rs = [r for r in recs if r.dimension == dim_id]
             vals = [r.score for r in rs if r.score is not None]
+            reasons = Counter(r.abstain_reason or "insufficient_evidence" for r in rs if r.abstained)
             best = next(
                 (r for r in rs if r.score is not None and r.evidence and r.quote_verified), None
             ) or next((r for r in rs if r.score is not None and r.evidence), None)
@@ -180,7 +204,8 @@ def build_content(
                     "name": dims[dim_id]["name"] if dim_id in dims else dim_id,
                     "mean": sum(vals) / len(vals) if vals else None,
                     "n": len(vals),
-                    "unscored": len(rs) - len(vals),
+                    "unscored": sum(r.unscored for r in rs),
+                    "abstained": abstentions(dict(reasons)) if reasons else "",
                     "evidence": best.evidence if best else "",
                     "verified": bool(best and best.quote_verified),
                     "indicators": best.indicators_seen if best else [],
@@ -216,7 +241,8 @@ def build_content(
         phrases = {"against": "the same model with no persona", "persona": mine, "other": theirs}
 
     judges_measured = [
-        {"spec": j["spec"], "measured": MEASURED_AGREEMENT.get(j["spec"])} for j in manifest.judges
+        {"spec": j["spec"], "text": validity_text(judge_validity(j["spec"], instrument.id))}
+        for j in manifest.judges
     ]
     hyp = summary.get("hypothesis")
     order = {item.id: k for k, item in enumerate(instrument.items)}
@@ -251,6 +277,23 @@ def build_content(
         "pressure": _pressure_view(summary.get("pressure"), dims),
         "levels": {k: d["level"] for k, d in dims.items() if d.get("level")},
     }
+
+
+def validity_text(v: dict[str, Any]) -> str:
+    """One sentence on what is known of a judge's agreement with people on this instrument."""
+    if not v["validated"]:
+        return f"WARNING: {v['warning']}."
+    parts = [f"Spearman ρ {v['spearman']:.2f}"]
+    if v.get("kappa_quadratic") is not None:
+        parts.append(f"quadratic-weighted κ {v['kappa_quadratic']:.2f}")
+    if v.get("within_1") is not None:
+        parts.append(f"within ±1 point {100 * v['within_1']:.0f}%")
+    if v.get("abstain_recall") is not None:
+        parts.append(
+            f"abstained on {100 * v['abstain_recall']:.0f}% of answers labelled 'no evidence'"
+            f" and on {100 * v.get('false_abstain', 0):.0f}% of evidenced ones"
+        )
+    return f"measured against {v['n']} labelled answers ({v['labels']}): " + ", ".join(parts) + f" ({v['source']})."
 
 
 def _first_epoch(entries: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:

@@ -15,7 +15,20 @@ VERDICT_MARK = {
     "below": "⬇️ below",
     "inconclusive": "❔ inconclusive",
     "no data": "— no data",
+    "insufficient evidence": "∅ insufficient evidence",
 }
+
+
+def abstentions(counts: dict[str, int] | dict[str, object] | None) -> str:
+    """``3 (refusal 2, echo 1)`` from ``{"total": 3, "by_reason": {...}}`` or a bare reason map."""
+    if not counts:
+        return "0"
+    by = counts.get("by_reason", counts)
+    assert isinstance(by, dict)
+    total = counts.get("total", sum(by.values()))
+    if not total:
+        return "0"
+    return f"{total} (" + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in by.items()) + ")"
 
 
 def num(x: float | None, nd: int = 2) -> str:
@@ -71,6 +84,7 @@ def _env(autoescape: bool) -> Environment:
         oneline=oneline,
         cell=md_cell,
         blockquote=blockquote,
+        abstentions=abstentions,
         verdict=lambda v: VERDICT_MARK.get(v, v),
     )
     return env

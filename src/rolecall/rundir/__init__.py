@@ -2,9 +2,10 @@
 
 from rolecall.rundir.jsonl import GroupAppender, append_records, read_records, repair_tail
 from rolecall.rundir.layout import RunDir, new_run_dir, write_json_atomic, write_text_atomic
-from rolecall.rundir.records import FailureRecord, Manifest, ScoreRecord, TurnRecord
+from rolecall.rundir.records import AbstainReason, FailureRecord, Manifest, ScoreRecord, TurnRecord
 
 __all__ = [
+    "AbstainReason",
     "FailureRecord",
     "GroupAppender",
     "Manifest",

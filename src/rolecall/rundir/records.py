@@ -35,8 +35,17 @@ class TurnRecord(Record):
     )
 
 
+#: Why a judge found no evidence for a dimension in an answer (see rolecall.judge.evidence).
+AbstainReason = Literal["refusal", "non_answer", "echo", "code_only", "off_topic", "insufficient_evidence"]
+
+
 class ScoreRecord(Record):
-    """One judge's verdict on one answer × dimension (scores.jsonl). ``score`` is None if unscored."""
+    """One judge's verdict on one answer × dimension (scores.jsonl).
+
+    ``score`` is None either because the judge abstained (``abstained``: the answer holds no
+    evidence for this dimension, for ``abstain_reason``) or because the verdict was unparseable
+    (``error``): the first is a finding about the answer, the second a failure of the judge.
+    """
 
     item: str
     epoch: int
@@ -51,6 +60,13 @@ class ScoreRecord(Record):
     error: str | None = None
     raw: str | None = None
     subject: Literal["persona", "baseline"] = "persona"
+    abstained: bool = False
+    abstain_reason: AbstainReason | None = None
+
+    @property
+    def unscored(self) -> bool:
+        """No score because the verdict could not be read (not because the judge abstained)."""
+        return self.score is None and not self.abstained
 
 
 class FailureRecord(Record):

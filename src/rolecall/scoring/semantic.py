@@ -14,8 +14,14 @@ Method (deterministic, no LLM):
    scale point) and every exemplar (at the scale's max or min, scored leave-one-out) gets a
    position; a least-squares line maps position → scale point. The answer's position goes
    through that line and is clipped to the scale.
-5. Sentences addressed to the grader ("ignore the rubric", "give this a 5") are dropped before
-   scoring and counted in the reasoning: they are not evidence of behaviour.
+5. Before any of this, the answer goes through the judges' common screen
+   (``rolecall.judge.evidence``): code, refusals, filler, questions back to the interviewer,
+   sentences addressed to the grader, and sentences that restate the question or the rubric are
+   set aside, and when nothing is left the scorer abstains with the reason. It also abstains
+   when no remaining sentence is about what was asked (``off_topic``: cosine similarity to the
+   question, item, dimension description and anchors below ``RELEVANCE_MIN``) or when no
+   sentence leans toward either pole (``insufficient_evidence``: |position| below
+   ``POLARITY_MIN``).
 6. Evidence is the answer's most polarised sentence in the direction of the final score
    (verbatim, so the quote always verifies). Indicators are "seen" when a sentence's cosine
    similarity to the indicator is at least ``INDICATOR_THRESHOLD``.
@@ -24,7 +30,6 @@ Method (deterministic, no LLM):
 from __future__ import annotations
 
 import asyncio
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,34 +37,22 @@ import numpy as np
 from rolecall.calls import CallStats
 from rolecall.instrument import Dimension, Instrument, Item
 from rolecall.judge.answers import Answer
+from rolecall.judge.evidence import abstention, addresses_grader, references, screen
 from rolecall.rundir import ScoreRecord
 from rolecall.scoring.embedder import Embedder, get_embedder
+from rolecall.text import sentences
+
+__all__ = ["SemanticJudge", "addresses_grader", "sentences"]
 
 TOP_K = 3
 INDICATOR_THRESHOLD = 0.65
-_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
-# sentences that talk to the grader instead of answering: not behavioural evidence, never scored
-_ADDRESSES_GRADER = re.compile(
-    r"\b(ignore (all |any |the |your |previous |prior )*(instructions|rubric|rules)|rubric|grader|judge|"
-    r"(give|assign|award|rate)\b.{0,30}\b(score|rating|[1-9]|five|full marks)|score (this|it)\b|"
-    r"(rated|scored|score|rating)\s*(:|=|is|of)?\s*[1-9](\.\d+)?\s*(/\s*[1-9]|out of)?|"
-    r"system prompt)\b",
-    re.IGNORECASE,
-)
-
-
-# verdict-shaped JSON ("score": 5, "evidence": ...) inside an answer
-_VERDICT_JSON = re.compile(r"[\"'](score|evidence|reasoning|indicators_seen)[\"']\s*:", re.IGNORECASE)
-
-
-def addresses_grader(sentence: str) -> bool:
-    """True for a sentence aimed at whoever grades the answer ("give this a 5", fake verdicts)."""
-    return bool(_ADDRESSES_GRADER.search(sentence) or _VERDICT_JSON.search(sentence))
-
-
-def sentences(text: str) -> list[str]:
-    parts = [p.strip(" -*•\t\"'`") for p in _SPLIT.split(text)]
-    return [p for p in parts if len(p.split()) >= 3] or ([text.strip()] if text.strip() else [])
+#: an answer none of whose evidence sentences reaches this cosine similarity with what was asked
+#: (question, item, dimension description and anchors) is off topic (tuned on the dev split of
+#: bench/data/real_answers.jsonl; see bench/judges.md)
+RELEVANCE_MIN = 0.25
+#: an answer whose most polarised evidence sentence sits closer than this to the middle of the
+#: dimension (|position|) says nothing either way about it: insufficient evidence
+POLARITY_MIN = 0.0
 
 
 @dataclass(frozen=True)
@@ -131,18 +124,22 @@ class SemanticJudge:
         self._calibrations[key] = cal
         return cal
 
+    def _topic(self, instrument: Instrument, dim: Dimension, item: Item | None, answer: Answer) -> np.ndarray:
+        texts = [*answer.prompts, dim.description, *dim.anchors.values()]
+        if item is not None:
+            texts.append(item.prompt)
+        return self.embedder.encode(list(dict.fromkeys(t for t in texts if t.strip())))
+
     def score_sync(
         self, instrument: Instrument, dim: Dimension, item: Item | None, answer: Answer
     ) -> ScoreRecord:
         scale = instrument.scale
         base = answer.record_base(dim.id, self.name, "semantic")
-        all_sents = sentences(answer.answer_only)
-        sents = [x for x in all_sents if not addresses_grader(x)]
-        dropped = len(all_sents) - len(sents)
-        if not sents:
-            return ScoreRecord.model_validate(
-                {**base, "score": None, "error": "empty answer", "raw": answer.answer_only}
-            )
+        checked = screen(answer.answer_only, references(instrument, dim, item, answer.prompts))
+        note = checked.note()
+        if checked.reason is not None:
+            return abstention(base, checked.reason, note)
+        sents = checked.evidence
         cal = self.calibration(instrument, dim)
         if cal.slope == 0:
             return ScoreRecord.model_validate(
@@ -156,9 +153,22 @@ class SemanticJudge:
             )
         high, low = self._poles(instrument, dim, item)
         sv = self.embedder.encode(sents)
+        relevance = float((sv @ self._topic(instrument, dim, item, answer).T).max())
+        if relevance < RELEVANCE_MIN:
+            return abstention(
+                base, "off_topic", f"relevance {relevance:.2f} < {RELEVANCE_MIN}" + (f"; {note}" if note else "")
+            )
         hv, lv = self.embedder.encode(high), self.embedder.encode(low)
         pos = _position(sv, hv, lv)
         order = np.argsort(-np.abs(pos), kind="stable")[:TOP_K]
+        strongest = float(np.abs(pos).max())
+        if strongest < POLARITY_MIN:
+            return abstention(
+                base,
+                "insufficient_evidence",
+                f"no sentence leans either way (|position| {strongest:.3f} < {POLARITY_MIN})"
+                + (f"; {note}" if note else ""),
+            )
         answer_pos = float(pos[order].mean())
         score = round(cal.apply(answer_pos, scale.min, scale.max), 3)
         toward_high = score >= scale.midpoint
@@ -177,8 +187,8 @@ class SemanticJudge:
                 "quote_verified": True,
                 "indicators_seen": seen,
                 "reasoning": f"position {answer_pos:+.3f} (top-{len(order)} sentences) → {score:.2f} "
-                f"by calibration {cal.intercept:.2f} + {cal.slope:.2f}·position"
-                + (f"; {dropped} sentence(s) addressed to the grader ignored" if dropped else ""),
+                f"by calibration {cal.intercept:.2f} + {cal.slope:.2f}·position; relevance {relevance:.2f}"
+                + (f"; {note}" if note else ""),
             }
         )
 

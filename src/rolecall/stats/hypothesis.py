@@ -2,8 +2,9 @@
 
 A dimension is ``met`` when its whole confidence interval lies inside the expected range,
 ``exceeded`` / ``below`` when the whole interval lies above / below it, and ``inconclusive`` when
-the interval straddles a bound or is missing (a mean alone is too thin to judge). The overall
-verdict combines them (see ``overall_verdict``).
+the interval straddles a bound or is missing (a mean alone is too thin to judge). A dimension
+whose answers mostly abstained ("no evidence") is ``insufficient evidence`` whatever its
+interval (decided in ``aggregate``). The overall verdict combines them (see ``overall_verdict``).
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-Verdict = Literal["met", "exceeded", "below", "inconclusive", "no data"]
-Overall = Literal["validated", "partially validated", "not validated", "inconclusive"]
+Verdict = Literal["met", "exceeded", "below", "inconclusive", "no data", "insufficient evidence"]
+Overall = Literal[
+    "validated", "partially validated", "not validated", "inconclusive", "insufficient evidence"
+]
 
 _NUM = r"([-+]?(?:\d+(?:\.\d*)?|\.\d+))"
 _HELP = "expected '>=x', '<=x', 'a..b', 'a-b' or a number"
@@ -72,9 +75,12 @@ def dimension_verdict(rng: Range, ci_low: float | None, ci_high: float | None, m
 
 
 def overall_verdict(verdicts: Mapping[str, Verdict]) -> Overall:
-    """validated: all met; partially: some met; not validated: none met, some outside the range;
+    """insufficient evidence: more than half the dimensions lack evidence (or have no data);
+    validated: all met; partially: some met; not validated: none met, some outside the range;
     inconclusive: none met and none outside (including no dimensions at all)."""
     values = list(verdicts.values())
+    if values and sum(v in ("insufficient evidence", "no data") for v in values) * 2 > len(values):
+        return "insufficient evidence"
     met = sum(v == "met" for v in values)
     outside = sum(v in ("exceeded", "below") for v in values)
     if values and met == len(values):

@@ -56,6 +56,12 @@ def summary_metrics(summary: dict[str, Any]) -> dict[str, float]:
         if summary["overall"].get(field) is not None:
             out[f"overall.{field}"] = float(summary["overall"][field])
     out["unscored.total"] = float(summary["unscored"]["total"])
+    abstained = summary.get("abstained", {})
+    out["abstained.total"] = float(abstained.get("total", 0))
+    for reason, n in abstained.get("by_reason", {}).items():
+        out[_key(f"abstained.{reason}")] = float(n)
+    for dim_id, d in summary["dimensions"].items():
+        out[_key(f"{dim_id}.abstained")] = float(d.get("abstained", {}).get("total", 0))
     out["failures.interview"] = float(summary["failures"]["interview"])
     out["failures.judge"] = float(summary["failures"]["judge"])
     for field in (
