@@ -76,3 +76,39 @@ def test_relevance_ranks_a_principle_specific_answer_first():
     assert ranked[0].dimension == "frugality"
     assert all(r.quote in text for r in ranked)
     assert RelevanceRanker().rank(inst, "   ") == []
+
+
+def _asked(item, text: str) -> Answer:
+    return Answer(
+        item=item.id, epoch=0, subject="persona", question=item.prompt, text=text, answer_only=text,
+        prompts=(item.prompt,),
+    )
+
+
+def test_off_topic_answer_is_abstained(judge):
+    inst, _ = load_instrument("research-orientation")
+    item = inst.items[0]
+    dim = inst.dimension(item.dimensions[0])
+    text = "Our running shoes come in three widths and ship free on orders over fifty dollars."
+    rec = judge.score_sync(inst, dim, item, _asked(item, text))
+    assert rec.score is None and rec.abstained and rec.abstain_reason == "off_topic"
+
+
+def test_restated_question_is_never_evidence(judge):
+    inst, _ = load_instrument("research-orientation")
+    for item in inst.items[:8]:
+        dim = inst.dimension(item.dimensions[0])
+        alone = judge.score_sync(inst, dim, item, _asked(item, item.prompt))
+        assert alone.abstained and alone.abstain_reason == "echo", item.id
+        own = "I'd hack together a quick notebook experiment first and skip the tests for now."
+        mixed = judge.score_sync(inst, dim, item, _asked(item, item.prompt + "\n" + own))
+        assert mixed.evidence == own.rstrip(".") + "." or mixed.evidence in own or mixed.abstained, item.id
+
+
+def test_recited_anchor_is_never_evidence(judge):
+    inst, _ = load_instrument("research-orientation")
+    for dim in inst.dimensions:
+        item = next(i for i in inst.items if dim.id in i.dimensions)
+        for point in (inst.scale.min, inst.scale.max):
+            rec = judge.score_sync(inst, dim, item, _asked(item, f"In short: {dim.anchors[point]}"))
+            assert rec.abstained and rec.abstain_reason == "echo", (dim.id, point)

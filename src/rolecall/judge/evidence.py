@@ -74,11 +74,7 @@ _FILLER = re.compile(
     r"|^(?:sure|certainly|absolutely|of course)[!,.]?\s+(?:here'?s|here is|below is)\b",
     re.IGNORECASE,
 )
-_ASKS_BACK = re.compile(
-    r"^(?:could|can|would|will|do|did|are|is) you\b|\b(?:could|can|would) you (?:please )?"
-    r"(?:clarify|provide|specify|share|give|tell|explain|elaborate)|\bwhat do you mean\b",
-    re.IGNORECASE,
-)
+_ASKS_BACK = re.compile(r"\byou(?:r|rs)?\b", re.IGNORECASE)  # a question put to the interviewer
 
 # --- code ----------------------------------------------------------------------------------------
 _FENCE = re.compile(r"^\s*(```|~~~)")
@@ -120,6 +116,9 @@ ECHO_SENTENCE_SHARE = 0.5  # those runs cover at least this share of the sentenc
 ECHO_MAX_NEW = 0.2  # and at most this share of its content words are not in the reference
 
 
+_FIRST_PERSON = frozenset(["i", "i'd", "i'll", "i'm", "i've", "we", "we'd", "we'll", "my", "our"])
+
+
 @lru_cache(maxsize=8192)
 def _tokens(text: str) -> tuple[str, ...]:
     return tuple(stems(text))
@@ -138,8 +137,9 @@ def echo_of(sentence: str, references: Iterable[str]) -> str | None:
     adds almost nothing of its own: at most ``ECHO_MAX_NEW`` of its content words are not in
     the reference. Answering in the question's terms ("Crashes on edge cases are data") is not
     an echo; reciting an anchor ("In short: builds the smallest experiment ...") or the question is.
-    Short references (a five-word indicator such as "starts with a simple baseline") cannot be
-    echoed: saying that in one's own first person is the behaviour itself.
+    A short sentence lifted whole from a reference ("Answer in a few sentences.") is an echo too,
+    unless it speaks in the first person: "I'd start with a simple baseline" states the
+    behaviour an indicator describes, which is what an indicator is for.
     """
     s = _tokens(sentence)
     own = _content(sentence)
@@ -156,8 +156,8 @@ def echo_of(sentence: str, references: Iterable[str]) -> str | None:
         matched = sum(b.size for b in blocks if b.size >= 2)
         if matched >= ECHO_MIN_MATCHED and matched / len(s) >= ECHO_SENTENCE_SHARE:
             return ref
-        if sentence.rstrip().endswith("?") and new == 0 and matched >= len(s) - 1:
-            return ref  # a short question of the interviewer's, asked back
+        if new == 0 and matched >= len(s) - 1 and s[0] not in _FIRST_PERSON:
+            return ref  # a short sentence lifted whole ("Answer in a few sentences.")
     return None
 
 
