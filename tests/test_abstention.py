@@ -73,7 +73,12 @@ def test_abstentions_are_out_of_means_and_shown_per_item(run_scripted, write):
     assert q1 and all(s.abstain_reason == "refusal" for s in q1)
     scope = out.summary["dimensions"]["scope"]
     assert scope["n"] == 1 and scope["abstained"] == {"total": 1, "by_reason": {"refusal": 1}}
-    assert out.summary["items"]["q1"]["scope"] == {"mean": None, "n": 0, "unscored": 0, "abstained": {"refusal": 1}}
+    assert out.summary["items"]["q1"]["scope"] == {
+        "mean": None,
+        "n": 0,
+        "unscored": 0,
+        "abstained": {"refusal": 1},
+    }
     assert "no evidence: 1 (refusal 1)" in out.run.report_md.read_text()
     # the signature quote is never taken from an abstained answer
     assert "can't assist" not in json.dumps(out.summary["dimensions"]["scope"]["evidence"])

@@ -125,7 +125,10 @@ def test_star_probe_pressure_ranking_and_levels(hiring_run):
     assert "### Under pressure" in md
     assert "Evidenced most (ranked): **" in md and "relevance 0." in md
     html = (run.path / "report.html").read_text()
-    assert '<mark class="star-result" title="result">As a result, failures fell by 90% within a month.</mark>' in html
+    assert (
+        '<mark class="star-result" title="result">As a result, failures fell by 90% within a month.</mark>'
+        in html
+    )
 
 
 def test_level_bands_are_validated(write):
@@ -152,4 +155,7 @@ def test_ranking_falls_back_to_judge_scores_without_the_embedder(write):
     block = ranking_block(inst, [answer], recs, ranker=None)
     assert block["method"] == "judge scores"
     ranked = block["answers"][0]["ranked"]
-    assert [(r["dimension"], r["score"], r["quote"]) for r in ranked] == [("results", 4.0, "e1"), ("ownership", 2.0, "e2")]
+    assert [(r["dimension"], r["score"], r["quote"]) for r in ranked] == [
+        ("results", 4.0, "e1"),
+        ("ownership", 2.0, "e2"),
+    ]

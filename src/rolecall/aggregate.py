@@ -19,10 +19,10 @@ from rolecall.analyses import level_block, pressure_block, ranking_block, star_b
 from rolecall.analyses.ranking import default_ranker
 from rolecall.defaults import MIN_EVIDENCED_ITEMS, MIN_EVIDENCED_SHARE
 from rolecall.instrument import Instrument
-from rolecall.judge.evidence import ABSTAIN_REASONS
-from rolecall.judge.validity import judge_validity
 from rolecall.judge.answers import answers_from_turns, base_item, is_pressure
+from rolecall.judge.evidence import ABSTAIN_REASONS
 from rolecall.judge.stage import dimensions_for
+from rolecall.judge.validity import judge_validity
 from rolecall.persona import Hypothesis
 from rolecall.pricing import cost
 from rolecall.rundir import FailureRecord, RunDir, ScoreRecord, TurnRecord, read_records
@@ -353,7 +353,9 @@ def summarize(
             "version": instrument.version,
             "scale": instrument.scale.model_dump(),
         },
-        "judges": {j: {"validity": judge_validity(j, instrument.id)} for j in sorted({r.judge for r in all_records})},
+        "judges": {
+            j: {"validity": judge_validity(j, instrument.id)} for j in sorted({r.judge for r in all_records})
+        },
         "dimensions": dims,
         "overall": {
             "mean": _r(overall.mean),

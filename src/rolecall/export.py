@@ -102,5 +102,11 @@ def export(runs: list[Path], out: Path, fmt: str) -> int:
 
 
 def _schema(pa: Any) -> Any:
-    types = {"epoch": pa.int64(), "score": pa.float64(), "unscored": pa.bool_(), "abstained": pa.bool_(), "quote_verified": pa.bool_()}
+    types = {
+        "epoch": pa.int64(),
+        "score": pa.float64(),
+        "unscored": pa.bool_(),
+        "abstained": pa.bool_(),
+        "quote_verified": pa.bool_(),
+    }
     return pa.schema([(c, types.get(c, pa.string())) for c in COLUMNS])

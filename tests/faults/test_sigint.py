@@ -162,4 +162,6 @@ def test_a_hanging_stop_still_exits_after_the_grace_period():
     assert time.monotonic() - sent < 15
     assert "Traceback" not in stderr
     said = [line for line in stderr.splitlines() if "interrupted" in line]
-    assert said == ["interrupted: everything received so far is saved. Resume with: rolecall run --resume RUN"]
+    assert said == [
+        "interrupted: everything received so far is saved. Resume with: rolecall run --resume RUN"
+    ]

@@ -105,8 +105,63 @@ def test_openai_provider_against_llama_server(llama_server, write, mini_persona,
     summary = json.loads(run.summary.read_text())
     # the judge got a real HTTP answer: either a parsed score or an unscored verdict, never a failure
     assert summary["failures"]["judge"] == 0 and summary["failures"]["interview"] == 0
-    assert summary["dimensions"]["scope"]["n"] + summary["dimensions"]["scope"]["unscored"] == 1
+    scope = summary["dimensions"]["scope"]
+    assert scope["n"] + scope["unscored"] + scope["abstained"]["total"] == 1
     assert out.failures == 0
+
+
+def test_llm_judge_path_against_llama_server(llama_server, monkeypatch):
+    """The LLM judge over real HTTP: question-aware prompt, "no evidence" allowed, probability
+    weighting from the log-probabilities the server returns, refusals screened without a call."""
+    import asyncio
+
+    from rolecall.instrument import load_instrument
+    from rolecall.judge import make_judge
+    from rolecall.judge.answers import Answer
+
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    inst, _ = load_instrument("research-orientation")
+    item = next(i for i in inst.items if i.dimensions == ["scope_boundaries"])
+    dim = inst.dimension("scope_boundaries")
+
+    def answer(text: str) -> Answer:
+        return Answer(
+            item=item.id,
+            epoch=0,
+            subject="persona",
+            question=item.prompt,
+            text=text,
+            answer_only=text,
+            prompts=(item.prompt,),
+        )
+
+    judge = make_judge(f"openai:qwen@{llama_server}+logprob", None, concurrency=1, seed=0)
+
+    async def both():
+        try:
+            refusal = await judge.score(inst, dim, item, answer("I'm sorry, but I can't assist with that."))
+            calls_after_refusal = judge.caller.stats.calls
+            real = await judge.score(
+                inst,
+                dim,
+                item,
+                answer(
+                    "I'd build one notebook with a popularity baseline on a sample of the data, and "
+                    "skip the API, the UI and the A/B test until that shows any signal."
+                ),
+            )
+            return refusal, calls_after_refusal, real
+        finally:
+            await judge.aclose()
+
+    refusal, calls_after_refusal, real = asyncio.run(both())
+    assert refusal.abstained and refusal.abstain_reason == "refusal" and calls_after_refusal == 0
+    # the server answered: a score (probability-weighted when it returned logprobs), an
+    # abstention with a reason, or an unparseable verdict kept as unscored; never a failure
+    assert real.score is not None or real.abstained or real.error
+    if real.score is not None:
+        assert 1 <= real.score <= 5
+        assert real.mode in ("logprob", "json")
 
 
 def test_unreachable_server_is_recorded_as_failure(write, mini_persona, mini_instrument, tmp_path):

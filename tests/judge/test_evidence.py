@@ -50,7 +50,9 @@ def test_reciting_an_anchor_or_indicator_is_an_echo():
     long_indicators = [x for x in ITEM.positive_indicators if len(x.split()) >= 7]
     for indicator in long_indicators[:1]:
         assert screen(indicator + ".", REFS).reason == "echo"
-    assert screen("I'd start with a simple baseline.", [*REFS, "starts with a simple baseline"]).reason is None
+    assert (
+        screen("I'd start with a simple baseline.", [*REFS, "starts with a simple baseline"]).reason is None
+    )
 
 
 def test_echo_of_the_follow_up_question_in_context():

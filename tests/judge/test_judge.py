@@ -88,13 +88,13 @@ def test_llm_judge_may_answer_no_evidence(write):
 
 
 def test_llm_judge_null_score_without_reason_is_insufficient_evidence(write):
-    judge = _judge(write, "default: '{\"evidence\": \"\", \"reasoning\": \"x\", \"score\": null}'\n")
+    judge = _judge(write, 'default: \'{"evidence": "", "reasoning": "x", "score": null}\'\n')
     rec = _score(judge, "It depends on a lot of things in the organisation, really.")
     assert rec.abstained and rec.abstain_reason == "insufficient_evidence"
 
 
 def test_refusal_is_abstained_without_asking_the_model(write):
-    judge = _judge(write, "default: '{\"evidence\": \"x\", \"reasoning\": \"r\", \"score\": 4}'\n")
+    judge = _judge(write, 'default: \'{"evidence": "x", "reasoning": "r", "score": 4}\'\n')
     rec = _score(judge, "I'm sorry, but I can't assist with that.")
     assert rec.abstained and rec.abstain_reason == "refusal"
     assert judge.caller.model.calls == 0

@@ -6,10 +6,14 @@ from pathlib import Path
 
 import typer
 
+from rolecall.cli.console import err_console
 from rolecall.cli.session import finish_session
 from rolecall.defaults import DEFAULT_JUDGE
 from rolecall.errors import RolecallError
 from rolecall.pipeline import RunConfig, execute_run, reopen_run, start_run
+
+#: subject providers that reach a served model: a user with one usually wants an LLM judge too
+API_PROVIDERS = ("openai", "anthropic")
 
 
 def run(
@@ -23,12 +27,12 @@ def run(
         "Default: the persona hypothesis's instrument, else research-orientation.",
     ),
     model: str = typer.Option("local", "--model", "-m", envvar="ROLECALL_MODEL", help="Subject model spec."),
-    judge: list[str] = typer.Option(
-        [DEFAULT_JUDGE],
+    judge: list[str] | None = typer.Option(
+        None,
         "--judge",
         "-j",
         envvar="ROLECALL_JUDGE",
-        help="Judge model spec; repeat for a panel.",
+        help=f"Judge spec; repeat for a panel. Default: {DEFAULT_JUDGE} (the offline embedding scorer).",
     ),
     epochs: int = typer.Option(1, "--epochs", "-e", envvar="ROLECALL_EPOCHS", help="Samples per item."),
     concurrency: int = typer.Option(
@@ -71,7 +75,7 @@ def run(
             persona=persona,
             instrument=instrument,
             model=model,
-            judges=list(judge),
+            judges=list(judge or [DEFAULT_JUDGE]),
             epochs=epochs,
             concurrency=concurrency,
             seed=seed,
@@ -82,6 +86,12 @@ def run(
             use_cache=not no_cache,
         )
         run_dir, p, inst, manifest = start_run(cfg)
+        if not judge and model.split(":", 1)[0] in API_PROVIDERS:
+            err_console.print(
+                f"note: judging with the offline '{DEFAULT_JUDGE}' scorer; for an LLM judge add "
+                f"--judge {model} (or any other model spec)",
+                markup=False,
+            )
     finish_session(
         run_dir,
         manifest,

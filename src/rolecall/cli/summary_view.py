@@ -52,7 +52,11 @@ def print_summary(summary: dict[str, Any], run_path: str) -> None:
     )
     if summary.get("hypothesis"):
         console.print(f"hypothesis: {summary['hypothesis']['verdict']}", markup=False)
-    thin = [d["name"] for d in summary["dimensions"].values() if not d.get("evidence_status", {}).get("sufficient", True)]
+    thin = [
+        d["name"]
+        for d in summary["dimensions"].values()
+        if not d.get("evidence_status", {}).get("sufficient", True)
+    ]
     if thin:
         console.print(
             "insufficient evidence (too few answers with evidence to judge): " + ", ".join(thin), markup=False

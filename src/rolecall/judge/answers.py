@@ -116,7 +116,10 @@ def answers_from_turns(turns: Iterable[TurnRecord]) -> list[Answer]:
                 instrument_item=main[0].instrument_item,
                 prompts=tuple(
                     dict.fromkeys(
-                        [*([main[0].question] if main[0].question else []), *(r.text for r in main if r.role == "user")]
+                        [
+                            *([main[0].question] if main[0].question else []),
+                            *(r.text for r in main if r.role == "user"),
+                        ]
                     )
                 ),
             )

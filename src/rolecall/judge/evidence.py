@@ -38,7 +38,7 @@ _ADDRESSES_GRADER = re.compile(
     r"\b(ignore (all |any |the |your |previous |prior )*(instructions|rubric|rules)|rubric|grader|judge|"
     r"(give|assign|award|rate)\b.{0,30}\b(score|rating|[1-9]|five|full marks)|score (this|it)\b|"
     r"(rated|scored|score|rating)\s*(:|=|is|of)?\s*[1-9](\.\d+)?\s*(/\s*[1-9]|out of)?|"
-    r"system prompt)\b",
+    r"system prompt)\b|^\W*(system|developer|assistant)\s*(message)?\s*:",
     re.IGNORECASE,
 )
 # verdict-shaped JSON ("score": 5, "evidence": ...) inside an answer

@@ -60,9 +60,7 @@ class LLMJudge:
         if mode == "logprob" and not hasattr(caller.model, "score_distribution"):
             self.params = params.model_copy(update={"top_logprobs": 10})
 
-    async def _weighted(
-        self, messages: list[Message], out: Completion, lo: int, hi: int
-    ) -> float | None:
+    async def _weighted(self, messages: list[Message], out: Completion, lo: int, hi: int) -> float | None:
         raw = out.text
         cut = raw.rfind('"score"')
         if cut < 0:
@@ -120,7 +118,9 @@ class LLMJudge:
             except VerdictError:
                 verdict = None
             if verdict is None or (verdict.abstain_reason is None and echo_of(verdict.evidence, refs)):
-                return abstention(base, "echo", "the judge quoted only a restatement of the question or rubric")
+                return abstention(
+                    base, "echo", "the judge quoted only a restatement of the question or rubric"
+                )
         if verdict is None:
             error, _, reply = raw.partition("\n")
             return ScoreRecord.model_validate({**base, "score": None, "error": error, "raw": reply})

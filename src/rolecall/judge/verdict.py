@@ -8,7 +8,6 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-
 #: what an LLM judge may give as ``no_evidence`` (see rolecall.judge.evidence)
 NO_EVIDENCE_REASONS = ["refusal", "non_answer", "echo", "code_only", "off_topic", "insufficient_evidence"]
 

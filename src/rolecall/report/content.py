@@ -10,11 +10,11 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from rolecall.analyses.ranking import TOP
-from rolecall.judge.validity import judge_validity
-from rolecall.report.render import abstentions
 from rolecall.instrument import Instrument
 from rolecall.judge.answers import is_pressure
+from rolecall.judge.validity import judge_validity
 from rolecall.report.narrative import read_narrative
+from rolecall.report.render import abstentions
 from rolecall.report.star_view import star_view
 from rolecall.rundir import Manifest, RunDir, ScoreRecord, TurnRecord, read_records
 from rolecall.stats import distinctive_phrases
@@ -293,7 +293,11 @@ def validity_text(v: dict[str, Any]) -> str:
             f"abstained on {100 * v['abstain_recall']:.0f}% of answers labelled 'no evidence'"
             f" and on {100 * v.get('false_abstain', 0):.0f}% of evidenced ones"
         )
-    return f"measured against {v['n']} labelled answers ({v['labels']}): " + ", ".join(parts) + f" ({v['source']})."
+    return (
+        f"measured against {v['n']} labelled answers ({v['labels']}): "
+        + ", ".join(parts)
+        + f" ({v['source']})."
+    )
 
 
 def _first_epoch(entries: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:

@@ -156,7 +156,9 @@ class SemanticJudge:
         relevance = float((sv @ self._topic(instrument, dim, item, answer).T).max())
         if relevance < RELEVANCE_MIN:
             return abstention(
-                base, "off_topic", f"relevance {relevance:.2f} < {RELEVANCE_MIN}" + (f"; {note}" if note else "")
+                base,
+                "off_topic",
+                f"relevance {relevance:.2f} < {RELEVANCE_MIN}" + (f"; {note}" if note else ""),
             )
         hv, lv = self.embedder.encode(high), self.embedder.encode(low)
         pos = _position(sv, hv, lv)
@@ -187,7 +189,8 @@ class SemanticJudge:
                 "quote_verified": True,
                 "indicators_seen": seen,
                 "reasoning": f"position {answer_pos:+.3f} (top-{len(order)} sentences) → {score:.2f} "
-                f"by calibration {cal.intercept:.2f} + {cal.slope:.2f}·position; relevance {relevance:.2f}"
+                f"by calibration {cal.intercept:.2f} + {cal.slope:.2f}·position; relevance {relevance:.2f}; "
+                f"strongest |position| {strongest:.3f}"
                 + (f"; {note}" if note else ""),
             }
         )
