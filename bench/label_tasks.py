@@ -13,6 +13,7 @@ task and writes bench/data/real_labels.jsonl, one line per answer Ã— dimension Ã
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -34,6 +35,11 @@ def key(row: dict[str, Any]) -> str:
     return "|".join(str(row[k]) for k in ("persona", "model", "instrument", "item", "epoch", "subject"))
 
 
+def token(k: str, dim: str) -> str:
+    """An opaque task id: says nothing about persona, model or split."""
+    return "T" + hashlib.sha256(f"{k}|{dim}".encode()).hexdigest()[:12]
+
+
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
     if not path.exists():
         return []
@@ -52,7 +58,7 @@ def tasks(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             dim = inst.dimension(dim_id)
             out.append(
                 {
-                    "task": f"{key(row)}|{dim_id}",
+                    "task": token(key(row), dim_id),
                     "question": row["question"],
                     "answer": row["text"],
                     "dimension": dim_id,
@@ -67,7 +73,7 @@ def tasks(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def cmd_tasks(args: argparse.Namespace) -> int:
     rows = read_jsonl(ANSWERS)
-    done = {f"{lab['key']}|{lab['dimension']}" for lab in read_jsonl(LABELS)} if args.skip_labelled else set()
+    done = {token(lab["key"], lab["dimension"]) for lab in read_jsonl(LABELS)} if args.skip_labelled else set()
     todo = [t for t in tasks(rows) if t["task"] not in done][args.offset :]
     if args.limit:
         todo = todo[: args.limit]
@@ -79,14 +85,14 @@ def cmd_tasks(args: argparse.Namespace) -> int:
 
 def cmd_merge(args: argparse.Namespace) -> int:
     rows = {key(r): r for r in read_jsonl(ANSWERS)}
+    where = {token(k, d): (k, d) for k, r in rows.items() for d in r["dimensions"]}
     merged: dict[tuple[str, str, str], dict[str, Any]] = {
         (lab["key"], lab["dimension"], lab["rater"]): lab for lab in read_jsonl(LABELS)
     }
     bad = 0
     for path in args.files:
         for n, lab in enumerate(read_jsonl(path), 1):
-            task = str(lab.get("task", ""))
-            k, _, dim = task.rpartition("|")
+            k, dim = where.get(str(lab.get("task", "")), ("", ""))
             label, reason = lab.get("label"), lab.get("reason")
             ok = (
                 k in rows

@@ -3,7 +3,7 @@
 import pytest
 
 from rolecall.instrument import load_instrument
-from rolecall.judge.evidence import echo_of, is_code_line, references, screen, split_code
+from rolecall.judge.evidence import References, is_code_line, references, screen, split_code
 
 INST, _ = load_instrument("research-orientation")
 DIM = INST.dimension("success_definition")
@@ -50,15 +50,20 @@ def test_reciting_an_anchor_or_indicator_is_an_echo():
     long_indicators = [x for x in ITEM.positive_indicators if len(x.split()) >= 7]
     for indicator in long_indicators[:1]:
         assert screen(indicator + ".", REFS).reason == "echo"
-    assert (
-        screen("I'd start with a simple baseline.", [*REFS, "starts with a simple baseline"]).reason is None
-    )
+    extra = References(REFS.asked, (*REFS.rubric, "starts with a simple baseline"))
+    assert screen("I'd start with a simple baseline.", extra).reason is None
 
 
 def test_echo_of_the_follow_up_question_in_context():
     follow = "What would you measure first, and why?"
     refs = references(INST, DIM, ITEM, (QUESTION, follow))
-    assert echo_of("What would you measure first and why?", refs) is not None
+    assert refs.echo("What would you measure first, and why.") is not None
+
+
+def test_choosing_the_option_the_question_offers_is_an_answer():
+    refs = references(INST, DIM, ITEM, ("Would you hard-code part of the pipeline to make it work by Friday?",))
+    assert refs.echo("I would hard-code part of the pipeline to make it work.") is None
+    assert refs.echo("Hard-code part of the pipeline to make it work by Friday.") is not None
 
 
 def test_borrowing_a_few_rubric_words_is_not_an_echo():

@@ -15,7 +15,7 @@ from rolecall.calls import Caller, CallStats, ResponseCache
 from rolecall.errors import RolecallError
 from rolecall.instrument import Dimension, Instrument, Item
 from rolecall.judge.answers import Answer
-from rolecall.judge.evidence import abstention, echo_of, references, screen
+from rolecall.judge.evidence import abstention, references, screen
 from rolecall.judge.prompt import ECHO_REPAIR, REPAIR, judge_messages, verdict_format
 from rolecall.judge.verdict import Verdict, VerdictError, parse_verdict, quote_in_answer, verdict_schema
 from rolecall.models import Completion, GenParams, Message, make_model
@@ -106,7 +106,7 @@ class LLMJudge:
         params = self.params.model_copy(update={"json_schema": verdict_schema(lo, hi)})
         messages = judge_messages(instrument, dim, item, answer.question, answer.text, answer.context)
         asked, out, verdict, raw = await self._verdict(messages, params, instrument)
-        if verdict is not None and verdict.abstain_reason is None and echo_of(verdict.evidence, refs):
+        if verdict is not None and verdict.abstain_reason is None and refs.echo(verdict.evidence):
             retry = [
                 *asked,
                 Message(role="assistant", content=out.text),
@@ -117,7 +117,7 @@ class LLMJudge:
                 verdict = parse_verdict(out.text, lo, hi)
             except VerdictError:
                 verdict = None
-            if verdict is None or (verdict.abstain_reason is None and echo_of(verdict.evidence, refs)):
+            if verdict is None or (verdict.abstain_reason is None and refs.echo(verdict.evidence)):
                 return abstention(
                     base, "echo", "the judge quoted only a restatement of the question or rubric"
                 )
