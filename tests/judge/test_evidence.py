@@ -99,3 +99,18 @@ def test_code_lines(line, code):
 def test_split_code_keeps_prose_order():
     prose, n = split_code("First I'd look at the data.\n```\nx = 1\n```\nThen decide.")
     assert n == 1 and prose.splitlines() == ["First I'd look at the data.", "Then decide."]
+
+
+def test_naming_a_pole_is_a_claim_not_evidence():
+    s = screen("To be clear, my approach here is thoroughly research-first.", REFS)
+    assert s.reason == "insufficient_evidence" and s.set_aside["claim"] == 1
+    mixed = screen("I'm research-first. I'd ship the rough prototype to five users tomorrow.", REFS)
+    assert mixed.evidence == ["I'd ship the rough prototype to five users tomorrow."]
+
+
+def test_ai_disclaimer_refusal_and_request_for_details():
+    text = (
+        "As an artificial intelligence language model, I cannot determine if your prototype works. "
+        "However, if you provide me with some specific details, I could try to help."
+    )
+    assert screen(text, REFS).reason == "refusal"

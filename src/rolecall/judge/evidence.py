@@ -8,7 +8,8 @@ own words into sentences and sets aside those that are not behaviour:
 - filler and non-answers ("I hope this helps", "Could you clarify...?", "I don't know");
 - echoes: sentences that restate the question, a follow-up, the item, an anchor, an exemplar or
   an indicator (most of the sentence is a run of another text's words);
-- sentences addressed to the grader ("give this a 5", fake verdict JSON).
+- sentences addressed to the grader ("give this a 5", fake verdict JSON);
+- claims: sentences that name a pole of the scale ("my approach is thoroughly research-first").
 
 If nothing is left, the judge abstains with the reason that explains why (``ABSTAIN_REASONS``);
 the record has ``score: null, abstained: true``. Judges add their own reasons on top
@@ -55,12 +56,14 @@ _REFUSAL = re.compile(
     r"\bI(?:'m| am) sorry\b.{0,60}\b(?:can(?:no|')t|unable|not able|won't)\b"
     r"|\bI (?:can(?:no|')t|am unable to|'m unable to|am not able to|'m not able to|won't be able to|"
     r"must decline to|have to decline to|will not be able to)\s+(?:assist|help|provide|answer|comply|"
-    r"fulfil+|discuss|share|do that|engage|respond|continue|support|give|offer)"
+    r"fulfil+|discuss|share|do that|engage|respond|continue|support|give|offer|determine|say|know|"
+    r"evaluate|judge|comment|predict|speculate|make that|form)"
     r"|\bI (?:can(?:no|')t|won't) (?:assist|help) with (?:that|this)",
     re.IGNORECASE,
 )
 _AI_DISCLAIMER = re.compile(
-    r"\bas an AI\b|\bI'?m (?:just |only )?an? (?:AI|language model|virtual assistant|chatbot)\b"
+    r"\bas an? (?:AI|artificial intelligence|language model|large language model)\b"
+    r"|\bI'?m (?:just |only )?an? (?:AI|language model|virtual assistant|chatbot)\b"
     r"|\bI (?:do not|don't) have (?:personal|the ability|access to personal)",
     re.IGNORECASE,
 )
@@ -68,6 +71,8 @@ _FILLER = re.compile(
     r"\b(?:great|good|interesting|excellent) question\b"
     r"|\bhope (?:this|that|it) helps\b"
     r"|\blet me know if\b|\bfeel free to\b|\bdon'?t hesitate to\b|\bhappy to help\b|\bglad to help\b"
+    r"|\bif you (?:can |could )?(?:provide|give|share) (?:me )?(?:with )?(?:more|some|specific|additional|further) "
+    r"(?:specific )?(?:details|information|context)"
     r"|\bI (?:do not|don'?t) know\b|\bI'?m not sure\b|\bnot sure what you mean\b"
     r"|^(?:sure|certainly|absolutely|of course|okay|ok)\b[.!,]?\s*$"
     r"|^(?:here'?s|here is|below is|the following is)\b[^.!?]*:\s*$"
@@ -178,6 +183,12 @@ class References:
 
     asked: tuple[str, ...]
     rubric: tuple[str, ...]
+    #: the scale's pole labels ("research-first"): calling oneself that is a claim, not behaviour
+    poles: tuple[str, ...] = ()
+
+    def claims_pole(self, sentence: str) -> bool:
+        low = sentence.lower()
+        return any(p and p in low for p in self.poles)
 
     def echo(self, sentence: str) -> str | None:
         hit = echo_of(sentence, self.rubric)
@@ -202,7 +213,8 @@ def references(
     if item is not None:
         asked += [item.prompt, *item.paraphrases, *item.follow_ups, *item.pressure]
         rubric += [*item.positive_indicators, *item.negative_indicators]
-    return References(_units(asked), _units(rubric))
+    poles = tuple(p.lower() for p in (instrument.scale.low_label, instrument.scale.high_label) if len(p) > 3)
+    return References(_units(asked), _units(rubric), poles)
 
 
 # --- the screen ----------------------------------------------------------------------------------
@@ -238,8 +250,8 @@ def split_code(text: str) -> tuple[str, int]:
 
 
 def classify(sentence: str, refs: References) -> str | None:
-    """Why ``sentence`` is not evidence (``grader``, ``refusal``, ``filler``, ``question``, ``echo``),
-    or None if it may be."""
+    """Why ``sentence`` is not evidence (``grader``, ``refusal``, ``filler``, ``question``, ``echo``,
+    ``claim``: it names a pole of the scale, "my approach is research-first"), or None if it may be."""
     if addresses_grader(sentence):
         return "grader"
     if _REFUSAL.search(sentence) or (_AI_DISCLAIMER.search(sentence) and len(sentence.split()) < 14):
@@ -250,6 +262,8 @@ def classify(sentence: str, refs: References) -> str | None:
         return "question"  # a question (to the interviewer, or rhetorical) states no behaviour
     if refs.echo(sentence) is not None:
         return "echo"
+    if refs.claims_pole(sentence):
+        return "claim"
     return None
 
 
@@ -275,6 +289,8 @@ def screen(answer: str, refs: References) -> Screen:
         reason = "code_only"
     elif aside["echo"]:
         reason = "echo"
+    elif aside["claim"]:
+        reason = "insufficient_evidence"  # it only names a pole: a label, not a behaviour
     else:
         reason = "non_answer"  # empty, filler, questions back, or only words to the grader
     return Screen([], reason, aside)
