@@ -15,11 +15,12 @@ from rolecall.calls import Caller, CallStats, ResponseCache
 from rolecall.errors import RolecallError
 from rolecall.instrument import Dimension, Instrument, Item
 from rolecall.judge.answers import Answer
-from rolecall.judge.evidence import abstention, references, screen
+from rolecall.judge.evidence import References, abstention, references, screen
 from rolecall.judge.prompt import ECHO_REPAIR, REPAIR, judge_messages, verdict_format
 from rolecall.judge.verdict import Verdict, VerdictError, parse_verdict, quote_in_answer, verdict_schema
 from rolecall.models import Completion, GenParams, Message, make_model
 from rolecall.rundir import ScoreRecord
+from rolecall.text import sentences
 
 JUDGE_PARAMS = GenParams(temperature=0.0, top_p=1.0, max_tokens=220, seed=0)
 
@@ -106,7 +107,7 @@ class LLMJudge:
         params = self.params.model_copy(update={"json_schema": verdict_schema(lo, hi)})
         messages = judge_messages(instrument, dim, item, answer.question, answer.text, answer.context)
         asked, out, verdict, raw = await self._verdict(messages, params, instrument)
-        if verdict is not None and verdict.abstain_reason is None and refs.echo(verdict.evidence):
+        if verdict is not None and verdict.abstain_reason is None and quotes_echo(verdict.evidence, answer, refs):
             retry = [
                 *asked,
                 Message(role="assistant", content=out.text),
@@ -117,7 +118,9 @@ class LLMJudge:
                 verdict = parse_verdict(out.text, lo, hi)
             except VerdictError:
                 verdict = None
-            if verdict is None or (verdict.abstain_reason is None and refs.echo(verdict.evidence)):
+            if verdict is None or (
+                verdict.abstain_reason is None and quotes_echo(verdict.evidence, answer, refs)
+            ):
                 return abstention(
                     base, "echo", "the judge quoted only a restatement of the question or rubric"
                 )
@@ -151,6 +154,13 @@ class LLMJudge:
 
     def call_stats(self) -> CallStats | None:
         return self.caller.stats
+
+
+def quotes_echo(quote: str, answer: Answer, refs: References) -> bool:
+    """True when the judge's evidence is a restatement: every sentence of the answer that holds
+    the quote is an echo. (A quote not found in the answer is flagged unverified instead.)"""
+    holding = [s for s in sentences(answer.answer_only) if quote_in_answer(quote, s)]
+    return bool(holding) and all(refs.echo(s) is not None for s in holding)
 
 
 def weighted_from_logprobs(out: Completion, points: list[str]) -> float | None:

@@ -271,12 +271,24 @@ def build_content(
         "heat_values": heat_values,
         "baseline": summary.get("baseline"),
         "judges_measured": judges_measured,
+        "unvalidated": _unvalidated(summary),
         "narrative": read_narrative(run),
         "star": summary.get("star", {}).get("aggregate"),
         "ranking": _ranking_view(summary.get("ranking"), dims),
         "pressure": _pressure_view(summary.get("pressure"), dims),
         "levels": {k: d["level"] for k, d in dims.items() if d.get("level")},
     }
+
+
+def _unvalidated(summary: dict[str, Any]) -> str:
+    """One sentence when a judge of this run has no measured agreement on this instrument."""
+    names = [n for n, j in summary.get("judges", {}).items() if not j["validity"]["validated"]]
+    if not names:
+        return ""
+    return (
+        f"these estimates rest on {', '.join(names)}, whose agreement with human ratings has not been "
+        f"measured on {summary['instrument']['id']}; read them as a judge's view, not a validated measure."
+    )
 
 
 def validity_text(v: dict[str, Any]) -> str:
