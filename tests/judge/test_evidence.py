@@ -61,7 +61,9 @@ def test_echo_of_the_follow_up_question_in_context():
 
 
 def test_choosing_the_option_the_question_offers_is_an_answer():
-    refs = references(INST, DIM, ITEM, ("Would you hard-code part of the pipeline to make it work by Friday?",))
+    refs = references(
+        INST, DIM, ITEM, ("Would you hard-code part of the pipeline to make it work by Friday?",)
+    )
     assert refs.echo("I would hard-code part of the pipeline to make it work.") is None
     assert refs.echo("Hard-code part of the pipeline to make it work by Friday.") is not None
 

@@ -107,7 +107,8 @@ class LLMJudge:
         params = self.params.model_copy(update={"json_schema": verdict_schema(lo, hi)})
         messages = judge_messages(instrument, dim, item, answer.question, answer.text, answer.context)
         asked, out, verdict, raw = await self._verdict(messages, params, instrument)
-        if verdict is not None and verdict.abstain_reason is None and quotes_echo(verdict.evidence, answer, refs):
+        echoed = verdict is not None and verdict.abstain_reason is None
+        if echoed and verdict is not None and quotes_echo(verdict.evidence, answer, refs):
             retry = [
                 *asked,
                 Message(role="assistant", content=out.text),

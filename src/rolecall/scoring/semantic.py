@@ -190,8 +190,7 @@ class SemanticJudge:
                 "indicators_seen": seen,
                 "reasoning": f"position {answer_pos:+.3f} (top-{len(order)} sentences) → {score:.2f} "
                 f"by calibration {cal.intercept:.2f} + {cal.slope:.2f}·position; relevance {relevance:.2f}; "
-                f"strongest |position| {strongest:.3f}"
-                + (f"; {note}" if note else ""),
+                f"strongest |position| {strongest:.3f}" + (f"; {note}" if note else ""),
             }
         )
 
