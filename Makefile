@@ -36,6 +36,7 @@ typecheck: venv
 
 test: venv
 	$(BIN)/ruff check src tests
+	$(BIN)/mypy src
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 # Performance benchmarks, quick versions (bench/README.md has the full runs). The peers are

@@ -116,7 +116,9 @@ def _representative(records: list[ScoreRecord], mean: float | None) -> list[dict
 
 def abstention_counts(records: Iterable[ScoreRecord]) -> dict[str, Any]:
     """How many verdicts abstained, by reason (reasons in a fixed order, zero counts left out)."""
-    reasons = Counter(r.abstain_reason or "insufficient_evidence" for r in records if r.abstained)
+    reasons: Counter[str] = Counter(
+        r.abstain_reason or "insufficient_evidence" for r in records if r.abstained
+    )
     return {
         "total": sum(reasons.values()),
         "by_reason": {k: reasons[k] for k in ABSTAIN_REASONS if reasons[k]},

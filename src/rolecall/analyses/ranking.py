@@ -59,13 +59,13 @@ def rank_answer(
     rows: list[dict[str, Any]] = []
     if ranker is not None:
         for rel in ranker.rank(instrument, answer.answer_only):
-            score = judged.get(rel.dimension)
+            judged_as = judged.get(rel.dimension)
             rows.append(
                 {
                     "dimension": rel.dimension,
                     "name": names[rel.dimension],
                     "relevance": rel.relevance,
-                    "score": score[0] if score else None,
+                    "score": judged_as[0] if judged_as else None,
                     "quote": rel.quote,
                     "asked_about": rel.dimension in primary,
                 }

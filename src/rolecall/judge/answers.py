@@ -98,10 +98,10 @@ def answers_from_turns(turns: Iterable[TurnRecord]) -> list[Answer]:
     answers = []
     for (item, epoch, subject), recs in groups.items():
         recs.sort(key=lambda r: r.turn)
-        turns = {r.turn: r for r in recs}
-        if set(turns) != set(range(recs[0].turns)):
+        by_turn = {r.turn: r for r in recs}
+        if set(by_turn) != set(range(recs[0].turns)):
             continue  # incomplete conversation: not judged until the interview finishes it
-        ordered = [turns[i] for i in range(recs[0].turns)]
+        ordered = [by_turn[i] for i in range(recs[0].turns)]
         cut = next((n for n, r in enumerate(ordered) if r.kind == "pressure"), len(ordered))
         main = ordered[:cut]
         answers.append(

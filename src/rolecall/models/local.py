@@ -117,7 +117,8 @@ class LocalModel(ModelAPI):
                 eos_token=llm._model.token_get_text(llm.token_eos()),
                 bos_token=llm._model.token_get_text(llm.token_bos()),
             )
-            prompt = formatter(messages=[m.model_dump() for m in messages]).prompt + assistant_prefix
+            chat: Any = [m.model_dump() for m in messages]
+            prompt = formatter(messages=chat).prompt + assistant_prefix
             tokens = llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
             if len(tokens) >= llm.n_ctx():
                 raise ModelCallError("prompt longer than the context window")

@@ -195,7 +195,9 @@ def build_content(
         ):
             rs = [r for r in recs if r.dimension == dim_id]
             vals = [r.score for r in rs if r.score is not None]
-            reasons = Counter(r.abstain_reason or "insufficient_evidence" for r in rs if r.abstained)
+            reasons: Counter[str] = Counter(
+                r.abstain_reason or "insufficient_evidence" for r in rs if r.abstained
+            )
             best = next(
                 (r for r in rs if r.score is not None and r.evidence and r.quote_verified), None
             ) or next((r for r in rs if r.score is not None and r.evidence), None)
