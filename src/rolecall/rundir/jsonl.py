@@ -11,6 +11,8 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from rolecall.errors import RolecallError
+
 R = TypeVar("R", bound=BaseModel)
 
 
@@ -104,24 +106,41 @@ def repair_tail(path: Path) -> int:
 
 
 def read_records(path: Path, model: type[R]) -> Iterator[R]:
-    """Yield the records of a JSONL file, skipping a torn (unterminated or unparseable) last line."""
+    """Yield the records of a JSONL file, skipping a torn (unterminated or unparseable) last line.
+
+    A bad line anywhere else is refused (``RolecallError`` naming the file and line), never
+    skipped: only a crash can tear a line, and only the last one.
+    """
     if not path.exists():
         return
-    with path.open("r", encoding="utf-8") as f:
-        pending: str | None = None
-        for line in f:
+    try:
+        with path.open("r", encoding="utf-8") as f:
+            pending: str | None = None
+            number = 0
+            for number, line in enumerate(f, 1):
+                if pending is not None:
+                    yield _parse(pending, model, path, number - 1)
+                pending = line
             if pending is not None:
-                yield _parse(pending, model, path)
-            pending = line
-        if pending is not None:
-            try:
-                yield _parse(pending, model, path)
-            except ValueError:
-                return  # torn last line from a crash: ignored, rewritten on resume
+                try:
+                    yield _parse(pending, model, path, number)
+                except RolecallError:
+                    return  # torn last line from a crash: ignored, rewritten on resume
+    except UnicodeDecodeError as exc:
+        raise RolecallError(f"not UTF-8 text ({exc.reason})", path=path) from None
+    except OSError as exc:
+        raise RolecallError(f"cannot read: {exc.strerror or exc}", path=path) from None
 
 
-def _parse(line: str, model: type[R], path: Path) -> R:
+def _parse(line: str, model: type[R], path: Path, number: int) -> R:
     try:
         return model.model_validate(json.loads(line))
     except (json.JSONDecodeError, ValidationError) as exc:
-        raise ValueError(f"{path}: unreadable line: {str(exc).splitlines()[0]}") from None
+        first = str(exc).splitlines()[0] if not isinstance(exc, ValidationError) else _first_error(exc)
+        raise RolecallError(f"unreadable record: {first}", path=path, line=number) from None
+
+
+def _first_error(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err["loc"])
+    return f"{where}: {err['msg']}" if where else err["msg"]

@@ -66,7 +66,17 @@ class RunDir:
     def read_summary(self) -> dict[str, Any]:
         if not self.summary.exists():
             raise RolecallError("run has no summary.json yet (was it interrupted?)", path=self.path)
-        return json.loads(self.summary.read_text(encoding="utf-8"))
+        try:
+            data = json.loads(self.summary.read_text(encoding="utf-8"))
+        except (ValueError, OSError) as exc:
+            raise RolecallError(
+                f"summary.json is not valid JSON ({str(exc).splitlines()[0]}); rebuild it with "
+                f"`rolecall report {self.path}`",
+                path=self.summary,
+            ) from None
+        if not isinstance(data, dict):
+            raise RolecallError("summary.json is not a JSON object", path=self.summary)
+        return data
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
