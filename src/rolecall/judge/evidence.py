@@ -58,7 +58,11 @@ _REFUSAL = re.compile(
     r"must decline to|have to decline to|will not be able to)\s+(?:assist|help|provide|answer|comply|"
     r"fulfil+|discuss|share|do that|engage|respond|continue|support|give|offer|determine|say|know|"
     r"evaluate|judge|comment|predict|speculate|make that|form)"
-    r"|\bI (?:can(?:no|')t|won't) (?:assist|help) with (?:that|this)",
+    r"|\bI (?:can(?:no|')t|won't) (?:assist|help) with (?:that|this)"
+    r"|\bI (?:do not|don't|cannot|can't|won't|will not) (?:engage|participate|get involved) in\b"
+    r"|\b(?:goes|go|is|are) against (?:the |my |our )?(?:established |company )?(?:ethical )?"
+    r"(?:standards|guidelines|policies|policy|principles)\b"
+    r"|\b(?:outside|beyond) (?:the scope of )?my (?:role|remit|scope|capabilities)\b",
     re.IGNORECASE,
 )
 _AI_DISCLAIMER = re.compile(
