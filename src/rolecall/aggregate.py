@@ -409,4 +409,20 @@ def summarize(
         summary["pressure"] = pressure
     if hypothesis is not None and hypothesis.instrument == instrument.id:
         summary["hypothesis"] = hypothesis_block(hypothesis, instrument, dims)
+    agreed = run.read_agreement()
+    if agreed:
+        summary["agreement"] = {
+            judge: {
+                "n": res["overall"]["n"],
+                "spearman": res["overall"]["spearman"],
+                "kappa_quadratic": res["overall"]["kappa_quadratic"],
+                "within_1": res["overall"]["within_1"],
+                "abstain_recall": res["overall"]["abstention"]["recall"],
+                "dimensions": {
+                    d: {k: m[k] for k in ("n", "spearman", "kappa_quadratic", "within_1")}
+                    for d, m in res["dimensions"].items()
+                },
+            }
+            for judge, res in agreed["judges"].items()
+        }
     return summary

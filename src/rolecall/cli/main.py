@@ -23,6 +23,7 @@ import typer  # noqa: E402
 
 from rolecall import __version__  # noqa: E402
 from rolecall.cli import (  # noqa: E402
+    agreement_cmd,
     check_cmd,
     compare_cmd,
     export_cmd,
@@ -74,6 +75,7 @@ app.command("check")(check_cmd.check)
 app.command("compare")(compare_cmd.compare)
 app.command("rerun")(rerun_cmd.rerun)
 app.command("export")(export_cmd.export)
+app.command("agreement")(agreement_cmd.agreement)
 
 
 def main() -> None:

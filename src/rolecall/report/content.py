@@ -274,6 +274,8 @@ def build_content(
         "baseline": summary.get("baseline"),
         "judges_measured": judges_measured,
         "unvalidated": _unvalidated(summary),
+        "agreement": summary.get("agreement"),
+        "raters": (run.read_agreement() or {}).get("raters") if summary.get("agreement") else None,
         "narrative": read_narrative(run),
         "star": summary.get("star", {}).get("aggregate"),
         "ranking": _ranking_view(summary.get("ranking"), dims),

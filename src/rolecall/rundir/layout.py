@@ -50,6 +50,28 @@ class RunDir:
     def report_html(self) -> Path:
         return self.path / "report.html"
 
+    @property
+    def labels(self) -> Path:
+        return self.path / "labels.jsonl"
+
+    @property
+    def agreement(self) -> Path:
+        return self.path / "agreement.json"
+
+    def read_agreement(self) -> dict[str, Any] | None:
+        """agreement.json (written by ``rolecall agreement``), or None when there is none."""
+        if not self.agreement.exists():
+            return None
+        try:
+            data = json.loads(self.agreement.read_text(encoding="utf-8"))
+        except (ValueError, OSError) as exc:
+            raise RolecallError(
+                f"agreement.json is not valid JSON ({str(exc).splitlines()[0]}); rebuild it with "
+                f"`rolecall agreement {self.path}`",
+                path=self.agreement,
+            ) from None
+        return data if isinstance(data, dict) else None
+
     def read_manifest(self) -> Manifest:
         if not self.manifest.exists():
             raise RolecallError("not a run directory (no manifest.json)", path=self.path)

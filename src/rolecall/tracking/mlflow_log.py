@@ -62,6 +62,14 @@ def summary_metrics(summary: dict[str, Any]) -> dict[str, float]:
         out[_key(f"abstained.{reason}")] = float(n)
     for dim_id, d in summary["dimensions"].items():
         out[_key(f"{dim_id}.abstained")] = float(d.get("abstained", {}).get("total", 0))
+    for judge, a in summary.get("agreement", {}).items():
+        for field in ("n", "spearman", "kappa_quadratic", "within_1", "abstain_recall"):
+            if a.get(field) is not None:
+                out[_key(f"agreement.{judge}.{field}")] = float(a[field])
+        for dim_id, m in a.get("dimensions", {}).items():
+            for field in ("spearman", "kappa_quadratic", "within_1"):
+                if m.get(field) is not None:
+                    out[_key(f"agreement.{judge}.{dim_id}.{field}")] = float(m[field])
     out["failures.interview"] = float(summary["failures"]["interview"])
     out["failures.judge"] = float(summary["failures"]["judge"])
     for field in (
