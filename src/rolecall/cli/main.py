@@ -28,6 +28,7 @@ from rolecall.cli import (  # noqa: E402
     compare_cmd,
     export_cmd,
     instruments_cmd,
+    label_cmd,
     report_cmd,
     rerun_cmd,
     run_cmd,
@@ -75,6 +76,7 @@ app.command("check")(check_cmd.check)
 app.command("compare")(compare_cmd.compare)
 app.command("rerun")(rerun_cmd.rerun)
 app.command("export")(export_cmd.export)
+app.command("label")(label_cmd.label)
 app.command("agreement")(agreement_cmd.agreement)
 
 
