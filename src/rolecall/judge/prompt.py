@@ -43,9 +43,9 @@ def verdict_format(instrument: Instrument) -> str:
         '{"evidence": "<a short quote copied word for word from the answer>", '
         '"indicators_seen": ["<indicators from the lists above that the answer shows>"], '
         '"reasoning": "<one sentence>", '
-        '"no_evidence": "<empty, or one of: refusal, non_answer, echo, code_only, off_topic, '
-        'insufficient_evidence>", '
-        f'"score": <integer from {lo} to {hi}, or null when no_evidence is given>}}'
+        f'"score": <integer from {lo} to {hi}, or null when there is no evidence>, '
+        '"no_evidence": "<empty when scored; else one of: refusal, non_answer, echo, code_only, '
+        'off_topic, insufficient_evidence>"}'
     )
 
 

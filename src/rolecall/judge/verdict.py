@@ -24,9 +24,9 @@ class Verdict(BaseModel):
     @property
     def abstain_reason(self) -> str | None:
         """The judge's "no evidence" reason (a null score without one is insufficient evidence)."""
+        if self.score is not None:
+            return None  # a score given is a score: a stray reason beside it does not void it
         reason = (self.no_evidence or "").strip().lower().replace(" ", "_").replace("-", "_")
-        if reason in ("", "none", "null", "no"):
-            return None if self.score is not None else "insufficient_evidence"
         return reason if reason in NO_EVIDENCE_REASONS else "insufficient_evidence"
 
     @field_validator("no_evidence", mode="before")
@@ -54,10 +54,10 @@ def verdict_schema(scale_min: int, scale_max: int) -> dict[str, Any]:
                 "maxItems": 3,
             },
             "reasoning": {"type": "string", "maxLength": 160},
-            "no_evidence": {"type": "string", "enum": ["", *NO_EVIDENCE_REASONS]},
             "score": {"enum": [*range(scale_min, scale_max + 1), None]},
+            "no_evidence": {"type": "string", "enum": ["", *NO_EVIDENCE_REASONS]},
         },
-        "required": ["evidence", "indicators_seen", "reasoning", "no_evidence", "score"],
+        "required": ["evidence", "indicators_seen", "reasoning", "score", "no_evidence"],
     }
 
 
