@@ -155,3 +155,15 @@ def test_verdict_schema_allows_null_score_with_a_reason():
     schema = verdict_schema(1, 5)
     assert None in schema["properties"]["score"]["enum"]
     assert "no_evidence" in schema["required"]
+
+
+def test_quoting_the_question_instead_of_the_answer_is_an_echo(write):
+    q = SCOPE_ITEM.prompt.split("?")[0].split(".")[0]
+    judge = _judge(
+        write,
+        f"""
+        default: '{{"evidence": "{q}", "indicators_seen": [], "reasoning": "r", "score": 4, "no_evidence": ""}}'
+        """,
+    )
+    rec = _score(judge, "I would keep the first version to one notebook and one metric, nothing else.")
+    assert rec.abstained and rec.abstain_reason == "echo"

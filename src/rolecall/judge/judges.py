@@ -15,7 +15,7 @@ from rolecall.calls import Caller, CallStats, ResponseCache
 from rolecall.errors import RolecallError
 from rolecall.instrument import Dimension, Instrument, Item
 from rolecall.judge.answers import Answer
-from rolecall.judge.evidence import References, abstention, references, screen
+from rolecall.judge.evidence import ECHO_MIN_MATCHED, References, abstention, echo_of, references, screen
 from rolecall.judge.prompt import ECHO_REPAIR, REPAIR, judge_messages, verdict_format
 from rolecall.judge.verdict import Verdict, VerdictError, parse_verdict, quote_in_answer, verdict_schema
 from rolecall.models import Completion, GenParams, Message, make_model
@@ -159,9 +159,12 @@ class LLMJudge:
 
 def quotes_echo(quote: str, answer: Answer, refs: References) -> bool:
     """True when the judge's evidence is a restatement: every sentence of the answer that holds
-    the quote is an echo. (A quote not found in the answer is flagged unverified instead.)"""
+    the quote is an echo, or the quote is not in the answer but copies the question (small
+    judges quote the question). Any other quote not found in the answer is flagged unverified."""
     holding = [s for s in sentences(answer.answer_only) if quote_in_answer(quote, s)]
-    return bool(holding) and all(refs.echo(s) is not None for s in holding)
+    if holding:
+        return all(refs.echo(s) is not None for s in holding)
+    return len(quote.split()) >= ECHO_MIN_MATCHED and echo_of(quote, refs.asked) is not None
 
 
 def weighted_from_logprobs(out: Completion, points: list[str]) -> float | None:
