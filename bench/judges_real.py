@@ -41,6 +41,8 @@ VALIDITY = ROOT / "src" / "rolecall" / "judge" / "validity.json"
 INSTRUMENTS = {"leadership-principles-short": str(DATA / "leadership-principles-short.yaml")}
 #: the short leadership instrument reuses the built-in's dimensions: its figures stand for it
 VALIDITY_AS = {"leadership-principles-short": "leadership-principles"}
+#: the fewest scored held-out pairs whose figures are written into validity.json
+MIN_VALIDITY_PAIRS = 20
 _FOLLOW = re.compile(r"^Follow-up question: (.*)$", re.MULTILINE)
 
 
@@ -235,8 +237,8 @@ def write_validity(report: dict[str, Any]) -> None:
         if not test:
             continue
         for iid, m in test["instruments"].items():
-            if m["spearman"] is None:
-                continue
+            if m["spearman"] is None or m["n_scored_pairs"] < MIN_VALIDITY_PAIRS:
+                continue  # too few to stand for the instrument: reports keep their warning
             target = VALIDITY_AS.get(iid, iid)
             data["instruments"].setdefault(target, {})[spec] = {
                 "n": m["n"],
