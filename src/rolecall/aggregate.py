@@ -17,6 +17,7 @@ import numpy as np
 
 from rolecall.analyses import level_block, pressure_block, ranking_block, star_block
 from rolecall.analyses.ranking import default_ranker
+from rolecall.calibration import Calibration, calibrated
 from rolecall.defaults import MIN_EVIDENCED_ITEMS, MIN_EVIDENCED_SHARE
 from rolecall.instrument import Instrument
 from rolecall.judge.answers import answers_from_turns, base_item, is_pressure
@@ -324,8 +325,11 @@ def summarize(
     persona_name: str | None,
     seed: int = 0,
     subject_spec: str | None = None,
+    calibration: Calibration | None = None,
 ) -> dict[str, Any]:
     all_records = list(read_records(run.scores, ScoreRecord))
+    if calibration is not None:
+        all_records = calibrated(all_records, calibration)
     turns = list(read_records(run.transcript, TurnRecord))
     failures = unresolved_failures(read_records(run.failures, FailureRecord), turns, all_records)
     on_item = on_item_dimensions(instrument, all_records, turns)
@@ -409,6 +413,12 @@ def summarize(
         summary["pressure"] = pressure
     if hypothesis is not None and hypothesis.instrument == instrument.id:
         summary["hypothesis"] = hypothesis_block(hypothesis, instrument, dims)
+    if calibration is not None:
+        summary["calibration"] = {
+            "judge": calibration.judge,
+            "method": calibration.method,
+            "cv": calibration.cv_overall,
+        }
     agreed = run.read_agreement()
     if agreed:
         summary["agreement"] = {

@@ -20,6 +20,7 @@ from typing import Any
 
 from rolecall import __version__
 from rolecall.aggregate import summarize
+from rolecall.calibration import for_run, manifest_entry
 from rolecall.calls import Caller, CallStats, ResponseCache, open_cache
 from rolecall.defaults import DEFAULT_JUDGE
 from rolecall.errors import RolecallError
@@ -58,6 +59,7 @@ class RunConfig:
     out: Path = Path("runs")
     baseline: bool = False
     use_cache: bool = True
+    calibration: Path | None = None
 
 
 @dataclass
@@ -134,6 +136,7 @@ def start_run(cfg: RunConfig) -> tuple[RunDir, Persona, Instrument, Manifest]:
     instrument, digest, ref = resolve_instrument(persona, cfg.instrument)
     subject = make_model(cfg.model)
     judges = [describe_judge(spec) for spec in cfg.judges]
+    calibration = manifest_entry(cfg.calibration, instrument.id, cfg.judges) if cfg.calibration else None
     params = GenParams(temperature=cfg.temperature, max_tokens=cfg.max_tokens, seed=cfg.seed)
     manifest = Manifest(
         rolecall_version=__version__,
@@ -157,6 +160,7 @@ def start_run(cfg: RunConfig) -> tuple[RunDir, Persona, Instrument, Manifest]:
         seed=cfg.seed,
         concurrency=cfg.concurrency,
         baseline=cfg.baseline,
+        calibration=calibration,
         packages=package_versions(),
         platform={
             "python": sys.version.split()[0],
@@ -314,6 +318,7 @@ def finish(
         persona_name=persona.name if persona else (manifest.transcript_source or {}).get("name"),
         seed=manifest.seed,
         subject_spec=(manifest.subject_model or {}).get("spec"),
+        calibration=for_run(manifest.calibration, instrument.id),
     )
     write_json_atomic(run.summary, summary)
     write_reports(run, instrument, manifest, summary)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from rolecall import __version__
+from rolecall.calibration import manifest_entry
 from rolecall.calls import open_cache
 from rolecall.errors import RolecallError
 from rolecall.instrument import Instrument, load_instrument
@@ -49,6 +50,7 @@ class ScoreConfig:
     concurrency: int = 4
     seed: int = 0
     out: Path = Path("runs")
+    calibration: Path | None = None
 
 
 def transcript_turns(transcript: Transcript, instrument: Instrument) -> list[TurnRecord]:
@@ -112,6 +114,7 @@ def start_score(cfg: ScoreConfig) -> tuple[RunDir, Instrument, Manifest]:
         epochs=1,
         seed=cfg.seed,
         concurrency=cfg.concurrency,
+        calibration=manifest_entry(cfg.calibration, instrument.id, cfg.judges) if cfg.calibration else None,
         transcript_source={
             "path": str(Path(cfg.source).resolve()),
             "sha256": transcript.sha256,

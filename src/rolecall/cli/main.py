@@ -24,6 +24,7 @@ import typer  # noqa: E402
 from rolecall import __version__  # noqa: E402
 from rolecall.cli import (  # noqa: E402
     agreement_cmd,
+    calibrate_cmd,
     check_cmd,
     compare_cmd,
     export_cmd,
@@ -78,6 +79,7 @@ app.command("rerun")(rerun_cmd.rerun)
 app.command("export")(export_cmd.export)
 app.command("label")(label_cmd.label)
 app.command("agreement")(agreement_cmd.agreement)
+app.command("calibrate")(calibrate_cmd.calibrate)
 
 
 def main() -> None:

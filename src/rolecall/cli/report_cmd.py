@@ -21,11 +21,21 @@ def report(
         envvar="ROLECALL_WRITER",
         help="Model spec that writes a narrative from the run's data (quotes cited, numbers checked).",
     ),
+    calibration: Path | None = typer.Option(
+        None,
+        "--calibration",
+        envvar="ROLECALL_CALIBRATION",
+        help="A calibration file from `rolecall calibrate`: maps its judge's scores before any statistic.",
+    ),
 ) -> None:
     """Rebuild summary.json, report.md and report.html from the run directory's files."""
     run = RunDir(run_dir)
     manifest = run.read_manifest()
     instrument, _ = load_instrument(manifest.instrument["ref"])
+    if calibration is not None:
+        from rolecall.calibration import record_in_manifest
+
+        manifest = record_in_manifest(run, manifest, calibration, instrument.id)
     persona = load_persona(manifest.persona["path"]) if manifest.persona else None
     summary = finish(run, persona, instrument, manifest)
     if writer:

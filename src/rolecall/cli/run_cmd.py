@@ -54,6 +54,12 @@ def run(
         help="Also interview the model with no persona and report the persona's effect.",
     ),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the response cache."),
+    calibration: Path | None = typer.Option(
+        None,
+        "--calibration",
+        envvar="ROLECALL_CALIBRATION",
+        help="A calibration file from `rolecall calibrate`: maps its judge's scores before any statistic.",
+    ),
     resume: Path | None = typer.Option(None, "--resume", help="Finish an interrupted run directory."),
     tracking_uri: str | None = typer.Option(
         None,
@@ -84,6 +90,7 @@ def run(
             out=out,
             baseline=baseline,
             use_cache=not no_cache,
+            calibration=calibration,
         )
         run_dir, p, inst, manifest = start_run(cfg)
         if not judge and model.split(":", 1)[0] in API_PROVIDERS:

@@ -33,6 +33,12 @@ def score(
     out: Path = typer.Option(
         Path("runs"), "--out", "-o", envvar="ROLECALL_OUT", help="Parent folder of run directories."
     ),
+    calibration: Path | None = typer.Option(
+        None,
+        "--calibration",
+        envvar="ROLECALL_CALIBRATION",
+        help="A calibration file from `rolecall calibrate`: maps its judge's scores before any statistic.",
+    ),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the response cache."),
     tracking_uri: str | None = typer.Option(None, "--tracking-uri", envvar="MLFLOW_TRACKING_URI"),
     no_track: bool = typer.Option(
@@ -42,6 +48,10 @@ def score(
     """Score SOURCE: recorded answers with no subject model, or a run re-judged with --judge."""
     if source.is_dir():
         run, inst, manifest = reopen_for_scoring(source, list(judge) if judge else None)
+        if calibration is not None:
+            from rolecall.calibration import record_in_manifest
+
+            manifest = record_in_manifest(run, manifest, calibration, inst.id)
     else:
         cfg = ScoreConfig(
             source=source,
@@ -50,6 +60,7 @@ def score(
             concurrency=concurrency,
             seed=seed,
             out=out,
+            calibration=calibration,
         )
         run, inst, manifest = start_score(cfg)
     finish_session(

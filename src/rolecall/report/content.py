@@ -204,7 +204,7 @@ def build_content(
             dim_rows.append(
                 {
                     "name": dims[dim_id]["name"] if dim_id in dims else dim_id,
-                    "mean": sum(vals) / len(vals) if vals else None,
+                    "mean": summary["items"].get(item_id, {}).get(dim_id, {}).get("mean"),
                     "n": len(vals),
                     "unscored": sum(r.unscored for r in rs),
                     "abstained": abstentions(dict(reasons)) if reasons else "",

@@ -98,5 +98,8 @@ class Manifest(Record):
     concurrency: int
     baseline: bool = False
     transcript_source: dict[str, Any] | None = None
+    calibration: dict[str, Any] | None = Field(
+        default=None, description="The calibration applied to a judge's scores: path, sha256, judge, method."
+    )
     packages: dict[str, str] = Field(default_factory=dict)
     platform: dict[str, str] = Field(default_factory=dict)
