@@ -215,6 +215,56 @@ def sweep() -> None:
             )
 
 
+def calibration_study(report: dict[str, Any], spec: str) -> None:
+    """Fit the isotonic calibration on the dev split's labels, measure it on the held-out split."""
+    from rolecall.calibration import MIN_LABELS, isotonic_fit
+
+    dev, test = report["judges"][spec]["dev"]["results"], report["judges"][spec]["test"]["results"]
+    print(f"\nIsotonic calibration of `{spec}`: fitted on dev, measured on test (scored pairs only)")
+    print(
+        "| dimension | dev pairs | test pairs | ρ raw → calibrated | κ raw → calibrated | within ±1 raw → calibrated |"
+    )
+    print("|---|---|---|---|---|---|")
+    all_raw: list[tuple[float, float]] = []
+    all_cal: list[tuple[float, float]] = []
+    for dim in sorted({r["dimension"] for r in test}):
+        train = [
+            (r["score"], r["label"])
+            for r in dev
+            if r["dimension"] == dim and r["score"] is not None and r["label"] is not None
+        ]
+        held = [
+            (r["score"], r["label"])
+            for r in test
+            if r["dimension"] == dim and r["score"] is not None and r["label"] is not None
+        ]
+        if len(train) < MIN_LABELS or len(held) < 3:
+            print(f"| {dim} | {len(train)} | {len(held)} | (too few labels to fit) | | |")
+            continue
+        kx, ky = isotonic_fit([t[0] for t in train], [t[1] for t in train])
+        import numpy as np
+
+        cal = [(float(np.interp(x, kx, ky)), y) for x, y in held]
+        all_raw += held
+        all_cal += cal
+        raw_m = _pair_metrics(held)
+        cal_m = _pair_metrics(cal)
+        print(
+            f"| {dim} | {len(train)} | {len(held)} | {_f(raw_m[0])} → {_f(cal_m[0])} | {_f(raw_m[1])} → {_f(cal_m[1])} | {_p(raw_m[2])} → {_p(cal_m[2])} |"
+        )
+    if all_raw:
+        raw_m, cal_m = _pair_metrics(all_raw), _pair_metrics(all_cal)
+        print(
+            f"| **all** | | {len(all_raw)} | {_f(raw_m[0])} → {_f(cal_m[0])} | {_f(raw_m[1])} → {_f(cal_m[1])} | {_p(raw_m[2])} → {_p(cal_m[2])} |"
+        )
+
+
+def _pair_metrics(pairs: list[tuple[float, float]]) -> tuple[float | None, float | None, float | None]:
+    x = [p[0] for p in pairs]
+    y = [float(p[1]) for p in pairs]
+    return spearman(y, x), quadratic_kappa(y, x, 1, 5), within(y, x)
+
+
 def _f(x: float | None) -> str:
     return "—" if x is None else f"{x:.2f}"
 
@@ -260,6 +310,7 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0, help="pairs per split (seeded, stratified by dimension)")
     ap.add_argument("--sweep", action="store_true")
     ap.add_argument("--write-validity", action="store_true")
+    ap.add_argument("--calibration-study", action="store_true", help="isotonic fit on dev, measured on test")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "judges_real.json")
     args = ap.parse_args()
     if args.sweep:
@@ -304,6 +355,10 @@ def main() -> None:
             print("|---|---|---|---|---|---|---|---|---|")
             for d, m in res["dimensions"].items():
                 print(row(d, m))
+    if args.calibration_study:
+        for spec in args.judges:
+            if {"dev", "test"} <= set(report["judges"].get(spec, {})):
+                calibration_study(report, spec)
     if args.write_validity:
         write_validity(report)
 
