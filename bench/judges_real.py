@@ -198,8 +198,8 @@ def sweep() -> None:
         "| relevance min | polarity min | abstain recall | false abstain | Spearman ρ | κ (quadratic) | scored pairs |"
     )
     print("|---|---|---|---|---|---|---|")
-    for rmin in (0.0, 0.15, 0.2, 0.25, 0.3, 0.35):
-        for pmin in (0.0, 0.005, 0.01, 0.015, 0.02, 0.03):
+    for rmin in (0.0, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5):
+        for pmin in (0.0, 0.01, 0.015, 0.02):
             sim = []
             for r in results:
                 r2 = dict(r)

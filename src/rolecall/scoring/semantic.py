@@ -19,7 +19,7 @@ Method (deterministic, no LLM):
    sentences addressed to the grader, and sentences that restate the question or the rubric are
    set aside, and when nothing is left the scorer abstains with the reason. It also abstains
    when no remaining sentence is about what was asked (``off_topic``: cosine similarity to the
-   question, item, dimension description and anchors below ``RELEVANCE_MIN``) or when no
+   questions of the conversation and the item below ``RELEVANCE_MIN``) or when no
    sentence leans toward either pole (``insufficient_evidence``: |position| below
    ``POLARITY_MIN``).
 6. Evidence is the answer's most polarised sentence in the direction of the final score
@@ -47,12 +47,12 @@ __all__ = ["SemanticJudge", "addresses_grader", "sentences"]
 TOP_K = 3
 INDICATOR_THRESHOLD = 0.65
 #: an answer none of whose evidence sentences reaches this cosine similarity with what was asked
-#: (question, item, dimension description and anchors) is off topic (tuned on the dev split of
-#: bench/data/real_answers.jsonl; see bench/judges.md)
-RELEVANCE_MIN = 0.25
+#: (the conversation's questions and the item's prompt) is off topic; with no question known the
+#: gate is not applied (tuned on the dev split of bench/data/real_answers.jsonl; bench/judges.md)
+RELEVANCE_MIN = 0.45
 #: an answer whose most polarised evidence sentence sits closer than this to the middle of the
 #: dimension (|position|) says nothing either way about it: insufficient evidence
-POLARITY_MIN = 0.0
+POLARITY_MIN = 0.01
 
 
 @dataclass(frozen=True)
@@ -124,11 +124,11 @@ class SemanticJudge:
         self._calibrations[key] = cal
         return cal
 
-    def _topic(self, instrument: Instrument, dim: Dimension, item: Item | None, answer: Answer) -> np.ndarray:
-        texts = [*answer.prompts, dim.description, *dim.anchors.values()]
-        if item is not None:
-            texts.append(item.prompt)
-        return self.embedder.encode(list(dict.fromkeys(t for t in texts if t.strip())))
+    def _asked(self, item: Item | None, answer: Answer) -> np.ndarray | None:
+        """Embeddings of what was asked (the conversation's questions, the item), if known."""
+        texts = [*answer.prompts, *([item.prompt] if item is not None else [])]
+        texts = list(dict.fromkeys(t for t in texts if t.strip()))
+        return self.embedder.encode(texts) if texts else None
 
     def score_sync(
         self, instrument: Instrument, dim: Dimension, item: Item | None, answer: Answer
@@ -153,8 +153,9 @@ class SemanticJudge:
             )
         high, low = self._poles(instrument, dim, item)
         sv = self.embedder.encode(sents)
-        relevance = float((sv @ self._topic(instrument, dim, item, answer).T).max())
-        if relevance < RELEVANCE_MIN:
+        asked = self._asked(item, answer)
+        relevance = float((sv @ asked.T).max()) if asked is not None else 1.0
+        if asked is not None and relevance < RELEVANCE_MIN:
             return abstention(
                 base,
                 "off_topic",
