@@ -90,15 +90,7 @@ async def score_all(
             for name, (kind, text) in variants(r, inst).items():
                 if short and (kind == "replaced" or name in {"neutral 2", "neutral 3", "neutral 4"}):
                     continue
-                ans = Answer(
-                    item=r["id"],
-                    epoch=0,
-                    subject="persona",
-                    question=item.prompt,
-                    text=text,
-                    answer_only=text,
-                    prompts=(item.prompt,),
-                )
+                ans = Answer.lone(r["id"], item.prompt, text)
                 rec = await judge.score(inst, inst.dimension(r["dimension"]), item, ans)
                 results.append(
                     {

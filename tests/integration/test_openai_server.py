@@ -125,15 +125,7 @@ def test_llm_judge_path_against_llama_server(llama_server, monkeypatch):
     dim = inst.dimension("scope_boundaries")
 
     def answer(text: str) -> Answer:
-        return Answer(
-            item=item.id,
-            epoch=0,
-            subject="persona",
-            question=item.prompt,
-            text=text,
-            answer_only=text,
-            prompts=(item.prompt,),
-        )
+        return Answer.lone(item.id, item.prompt, text)
 
     judge = make_judge(f"openai:qwen@{llama_server}+logprob", None, concurrency=1, seed=0)
 

@@ -55,15 +55,7 @@ SCOPE_ITEM = next(i for i in RO.items if i.dimensions == ["scope_boundaries"])
 
 
 def _ans(text: str) -> Answer:
-    return Answer(
-        item=SCOPE_ITEM.id,
-        epoch=0,
-        subject="persona",
-        question=SCOPE_ITEM.prompt,
-        text=text,
-        answer_only=text,
-        prompts=(SCOPE_ITEM.prompt,),
-    )
+    return Answer.lone(SCOPE_ITEM.id, SCOPE_ITEM.prompt, text)
 
 
 def _judge(write, rules: str):

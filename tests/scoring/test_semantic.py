@@ -79,15 +79,7 @@ def test_relevance_ranks_a_principle_specific_answer_first():
 
 
 def _asked(item, text: str) -> Answer:
-    return Answer(
-        item=item.id,
-        epoch=0,
-        subject="persona",
-        question=item.prompt,
-        text=text,
-        answer_only=text,
-        prompts=(item.prompt,),
-    )
+    return Answer.lone(item.id, item.prompt, text)
 
 
 def test_off_topic_answer_is_abstained(judge):

@@ -36,6 +36,19 @@ class Answer:
     #: what was said before this answer that frames it (the earlier answer, for pressure)
     context: str = ""
 
+    @classmethod
+    def lone(cls, item: str, question: str, text: str, *, epoch: int = 0, subject: str = "persona") -> Answer:
+        """A one-turn answer to ``question`` (benches, tests, scoring a single reply)."""
+        return cls(
+            item=item,
+            epoch=epoch,
+            subject=subject,
+            question=question,
+            text=text,
+            answer_only=text,
+            prompts=(question,) if question else (),
+        )
+
     @property
     def rubric_item(self) -> str:
         return self.instrument_item or self.item

@@ -62,15 +62,7 @@ class RunDir:
         """agreement.json (written by ``rolecall agreement``), or None when there is none."""
         if not self.agreement.exists():
             return None
-        try:
-            data = json.loads(self.agreement.read_text(encoding="utf-8"))
-        except (ValueError, OSError) as exc:
-            raise RolecallError(
-                f"agreement.json is not valid JSON ({str(exc).splitlines()[0]}); rebuild it with "
-                f"`rolecall agreement {self.path}`",
-                path=self.agreement,
-            ) from None
-        return data if isinstance(data, dict) else None
+        return _read_object(self.agreement, f"rolecall agreement {self.path}")
 
     def read_manifest(self) -> Manifest:
         if not self.manifest.exists():
@@ -88,17 +80,21 @@ class RunDir:
     def read_summary(self) -> dict[str, Any]:
         if not self.summary.exists():
             raise RolecallError("run has no summary.json yet (was it interrupted?)", path=self.path)
-        try:
-            data = json.loads(self.summary.read_text(encoding="utf-8"))
-        except (ValueError, OSError) as exc:
-            raise RolecallError(
-                f"summary.json is not valid JSON ({str(exc).splitlines()[0]}); rebuild it with "
-                f"`rolecall report {self.path}`",
-                path=self.summary,
-            ) from None
-        if not isinstance(data, dict):
-            raise RolecallError("summary.json is not a JSON object", path=self.summary)
-        return data
+        return _read_object(self.summary, f"rolecall report {self.path}")
+
+
+def _read_object(path: Path, rebuild: str) -> dict[str, Any]:
+    """A JSON object file rolecall wrote; a damaged one is one line naming it and how to rebuild."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, OSError) as exc:
+        raise RolecallError(
+            f"{path.name} is not valid JSON ({str(exc).splitlines()[0]}); rebuild it with `{rebuild}`",
+            path=path,
+        ) from None
+    if not isinstance(data, dict):
+        raise RolecallError(f"{path.name} is not a JSON object; rebuild it with `{rebuild}`", path=path)
+    return data
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
