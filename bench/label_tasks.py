@@ -73,7 +73,9 @@ def tasks(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def cmd_tasks(args: argparse.Namespace) -> int:
     rows = read_jsonl(ANSWERS)
-    done = {token(lab["key"], lab["dimension"]) for lab in read_jsonl(LABELS)} if args.skip_labelled else set()
+    done = (
+        {token(lab["key"], lab["dimension"]) for lab in read_jsonl(LABELS)} if args.skip_labelled else set()
+    )
     todo = [t for t in tasks(rows) if t["task"] not in done][args.offset :]
     if args.limit:
         todo = todo[: args.limit]
