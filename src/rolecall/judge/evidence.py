@@ -122,6 +122,7 @@ def is_code_line(line: str) -> bool:
 ECHO_MIN_MATCHED = 6  # words in runs (two or more words long) shared with one reference text
 ECHO_SENTENCE_SHARE = 0.5  # those runs cover at least this share of the sentence's words
 ECHO_MAX_NEW = 0.2  # and at most this share of its content words are not in the reference
+CHOICE_SHARE = 0.75  # restating less than this share of an either-or question picks an option
 
 
 _FIRST_PERSON = frozenset(["i", "i'd", "i'll", "i'm", "i've", "we", "we'd", "we'll", "my", "our"])
@@ -137,7 +138,7 @@ def _content(text: str) -> frozenset[str]:
     return frozenset(content_words(text))
 
 
-def echo_of(sentence: str, references: Iterable[str]) -> str | None:
+def echo_of(sentence: str, references: Iterable[str], *, choices: bool = False) -> str | None:
     """The reference text that ``sentence`` restates, if any.
 
     A sentence restates a reference when it shares runs of two or more words with it (after
@@ -148,6 +149,10 @@ def echo_of(sentence: str, references: Iterable[str]) -> str | None:
     A short sentence lifted whole from a reference ("Answer in a few sentences.") is an echo too,
     unless it speaks in the first person: "I'd start with a simple baseline" states the
     behaviour an indicator describes, which is what an indicator is for.
+
+    With ``choices`` (the question side), restating one alternative of an either-or question
+    ("You could hard-code part of the pipeline", asked "... hard-code part of the pipeline ..., or
+    tell them it is not ready?") picks that alternative: it is an answer, not an echo.
     """
     s = _tokens(sentence)
     own = _content(sentence)
@@ -162,6 +167,8 @@ def echo_of(sentence: str, references: Iterable[str]) -> str | None:
             continue
         blocks = SequenceMatcher(None, s, r, autojunk=False).get_matching_blocks()
         matched = sum(b.size for b in blocks if b.size >= 2)
+        if choices and "or" in r and matched / len(r) < CHOICE_SHARE:
+            continue  # one alternative of an either-or question, taken up: a choice
         if matched >= ECHO_MIN_MATCHED and matched / len(s) >= ECHO_SENTENCE_SHARE:
             return ref
         if new == 0 and matched >= len(s) - 1 and s[0] not in _FIRST_PERSON:
@@ -197,7 +204,7 @@ class References:
     def echo(self, sentence: str) -> str | None:
         hit = echo_of(sentence, self.rubric)
         if hit is None and not first_person(sentence):
-            hit = echo_of(sentence, self.asked)
+            hit = echo_of(sentence, self.asked, choices=True)
         return hit
 
 
