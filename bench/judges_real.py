@@ -299,6 +299,9 @@ def write_validity(report: dict[str, Any]) -> None:
                 "abstain_recall": None if m["abstain_recall"] is None else round(m["abstain_recall"], 2),
                 "false_abstain": None if m["false_abstain"] is None else round(m["false_abstain"], 2),
             }
+    data["written_by"] = (
+        "bench/judges_real.py --write-validity (real answers, held-out split); bench/judges.py (clean set)"
+    )
     VALIDITY.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {VALIDITY.relative_to(ROOT)}")
 
