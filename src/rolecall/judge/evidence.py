@@ -60,8 +60,6 @@ _REFUSAL = re.compile(
     r"evaluate|judge|comment|predict|speculate|make that|form)"
     r"|\bI (?:can(?:no|')t|won't) (?:assist|help) with (?:that|this)"
     r"|\bI (?:do not|don't|cannot|can't|won't|will not) (?:engage|participate|get involved) in\b"
-    r"|\b(?:goes|go|is|are) against (?:the |my |our )?(?:established |company )?(?:ethical )?"
-    r"(?:standards|guidelines|policies|policy|principles)\b"
     r"|\b(?:outside|beyond) (?:the scope of )?my (?:role|remit|scope|capabilities)\b",
     re.IGNORECASE,
 )
