@@ -138,3 +138,15 @@ def test_agreement_without_labels_is_one_line(run_scripted):
         text=True,
     )
     assert proc.returncode == 2 and "labels.jsonl" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_labels_off_the_instrument_name_their_true_line(write):
+    csv = write(
+        "x.csv", "item,epoch,subject,dimension,score,rater\nq1,0,persona,scope,4,a\nq2,0,persona,nope,4,a\n"
+    )
+    with pytest.raises(RolecallError, match=r"x.csv:3: unknown dimension 'nope'"):
+        read_labels(csv, dimensions={"scope"})
+    good = '{"item": "q1", "epoch": 0, "dimension": "scope", "score": 3, "rater": "a"}'
+    jl = write("y.jsonl", good + "\n\n" + good.replace('"score": 3', '"score": 9') + "\n")
+    with pytest.raises(RolecallError, match=r"y.jsonl:3: score 9 outside the scale 1..5"):
+        read_labels(jl, scale=(1, 5))

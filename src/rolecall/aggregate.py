@@ -15,13 +15,19 @@ from typing import Any
 
 import numpy as np
 
-from rolecall.analyses import level_block, pressure_block, ranking_block, star_block
+from rolecall.agreement import agreement_summary
+from rolecall.analyses import (
+    abstention_counts,
+    evidence_status,
+    level_block,
+    pressure_block,
+    ranking_block,
+    star_block,
+)
 from rolecall.analyses.ranking import default_ranker
 from rolecall.calibration import Calibration, calibrated
-from rolecall.defaults import MIN_EVIDENCED_ITEMS, MIN_EVIDENCED_SHARE
 from rolecall.instrument import Instrument
 from rolecall.judge.answers import answers_from_turns, base_item, is_pressure
-from rolecall.judge.evidence import ABSTAIN_REASONS
 from rolecall.judge.stage import dimensions_for
 from rolecall.judge.validity import judge_validity
 from rolecall.persona import Hypothesis
@@ -113,38 +119,6 @@ def _representative(records: list[ScoreRecord], mean: float | None) -> list[dict
         }
         for r in scored[:3]
     ]
-
-
-def abstention_counts(records: Iterable[ScoreRecord]) -> dict[str, Any]:
-    """How many verdicts abstained, by reason (reasons in a fixed order, zero counts left out)."""
-    reasons: Counter[str] = Counter(
-        r.abstain_reason or "insufficient_evidence" for r in records if r.abstained
-    )
-    return {
-        "total": sum(reasons.values()),
-        "by_reason": {k: reasons[k] for k in ABSTAIN_REASONS if reasons[k]},
-    }
-
-
-def evidence_status(records: list[ScoreRecord], n_items: int) -> dict[str, Any]:
-    """Whether a dimension rests on enough evidenced answers to be judged (``sufficient``).
-
-    Sufficient: at least ``MIN_EVIDENCED_SHARE`` of its judged verdicts found evidence, and at
-    least ``MIN_EVIDENCED_ITEMS`` items did (or every item asked about it, if it has fewer).
-    """
-    judged = [r for r in records if not r.unscored]
-    evidenced = sum(r.score is not None for r in judged)
-    share = evidenced / len(judged) if judged else 0.0
-    asked = len({r.item for r in judged})
-    return {
-        "evidenced": evidenced,
-        "judged": len(judged),
-        "evidenced_share": _r(share),
-        "evidenced_items": n_items,
-        "sufficient": bool(judged)
-        and n_items >= min(MIN_EVIDENCED_ITEMS, asked)
-        and share >= MIN_EVIDENCED_SHARE,
-    }
 
 
 def dimension_block(
@@ -421,18 +395,5 @@ def summarize(
         }
     agreed = run.read_agreement()
     if agreed:
-        summary["agreement"] = {
-            judge: {
-                "n": res["overall"]["n"],
-                "spearman": res["overall"]["spearman"],
-                "kappa_quadratic": res["overall"]["kappa_quadratic"],
-                "within_1": res["overall"]["within_1"],
-                "abstain_recall": res["overall"]["abstention"]["recall"],
-                "dimensions": {
-                    d: {k: m[k] for k in ("n", "spearman", "kappa_quadratic", "within_1")}
-                    for d, m in res["dimensions"].items()
-                },
-            }
-            for judge, res in agreed["judges"].items()
-        }
+        summary["agreement"] = agreement_summary(agreed)
     return summary

@@ -155,3 +155,21 @@ def agreement(
         "judges": judges,
         "raters": rater_agreement(labels, lo, hi),
     }
+
+
+def agreement_summary(agreed: dict[str, Any]) -> dict[str, Any]:
+    """The overall and per-dimension figures of agreement.json that summary.json carries."""
+    return {
+        judge: {
+            "n": res["overall"]["n"],
+            "spearman": res["overall"]["spearman"],
+            "kappa_quadratic": res["overall"]["kappa_quadratic"],
+            "within_1": res["overall"]["within_1"],
+            "abstain_recall": res["overall"]["abstention"]["recall"],
+            "dimensions": {
+                d: {k: m[k] for k in ("n", "spearman", "kappa_quadratic", "within_1")}
+                for d, m in res["dimensions"].items()
+            },
+        }
+        for judge, res in agreed["judges"].items()
+    }

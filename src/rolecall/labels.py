@@ -48,8 +48,13 @@ def _row_error(exc: ValidationError) -> str:
     return f"{where}: {err['msg']}" if where else str(err["msg"])
 
 
-def read_labels(path: Path) -> list[LabelRecord]:
-    """Every label in a JSONL or CSV file; a bad row is an error naming the file and line."""
+def read_labels(
+    path: Path, *, dimensions: set[str] | None = None, scale: tuple[int, int] | None = None
+) -> list[LabelRecord]:
+    """Every label in a JSONL or CSV file; a bad row is an error naming the file and line.
+
+    With ``dimensions`` / ``scale``, a label for another dimension or off the scale is one too.
+    """
     text = read_text(path, what="labels file")
     rows: list[tuple[int, object]] = []
     if path.suffix.lower() == ".csv":
@@ -82,9 +87,16 @@ def read_labels(path: Path) -> list[LabelRecord]:
     out = []
     for n, obj in rows:
         try:
-            out.append(LabelRecord.model_validate(obj))
+            lab = LabelRecord.model_validate(obj)
         except ValidationError as exc:
             raise RolecallError(f"bad label: {_row_error(exc)}", path=path, line=n) from None
+        if dimensions is not None and lab.dimension not in dimensions:
+            raise RolecallError(f"unknown dimension {lab.dimension!r}", path=path, line=n)
+        if scale is not None and lab.score is not None and not scale[0] <= lab.score <= scale[1]:
+            raise RolecallError(
+                f"score {lab.score} outside the scale {scale[0]}..{scale[1]}", path=path, line=n
+            )
+        out.append(lab)
     return out
 
 

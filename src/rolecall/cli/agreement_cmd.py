@@ -44,17 +44,9 @@ def agreement(
             raise RolecallError(
                 "no labels here: rate answers with `rolecall label RUN_DIR`, or pass --labels FILE", path=f
             )
-    records = [lab for f in files for lab in read_labels(f)]
-    known = {d.id for d in instrument.dimensions}
     lo, hi = instrument.scale.min, instrument.scale.max
-    for f in files:
-        for n, lab in enumerate(read_labels(f), 1):
-            if lab.dimension not in known:
-                raise RolecallError(
-                    f"unknown dimension {lab.dimension!r} for {instrument.id}", path=f, line=n
-                )
-            if lab.score is not None and not lo <= lab.score <= hi:
-                raise RolecallError(f"score {lab.score} outside the scale {lo}..{hi}", path=f, line=n)
+    known = {d.id for d in instrument.dimensions}
+    records = [lab for f in files for lab in read_labels(f, dimensions=known, scale=(lo, hi))]
     result = compute(read_records(run.scores, ScoreRecord), records, lo, hi, seed=manifest.seed)
     if not result["judges"]:
         raise RolecallError(

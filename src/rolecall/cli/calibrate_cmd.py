@@ -53,7 +53,8 @@ def calibrate(
         for f in files:
             if not f.exists():
                 raise RolecallError("no labels: rate answers with `rolecall label RUN_DIR`", path=f)
-        human = human_labels([lab for f in files for lab in read_labels(f)])
+        known = {d.id for d in instrument.dimensions}
+        human = human_labels([lab for f in files for lab in read_labels(f, dimensions=known, scale=scale)])
         for s in read_records(run.scores, ScoreRecord):
             label = human.get((s.item, s.epoch, s.subject, s.dimension))
             if s.judge == judge and s.score is not None and label is not None:

@@ -77,6 +77,12 @@ def _conversation_text(turns: list[TurnRecord]) -> str:
     return "\n\n".join(parts)
 
 
+def pressure_cut(ordered: list[TurnRecord]) -> int:
+    """Index of a conversation's first pressure turn (its length when there is none): the turns
+    before it are the answer proper, the ones from it on are judged apart."""
+    return next((n for n, r in enumerate(ordered) if r.kind == "pressure"), len(ordered))
+
+
 def _pressure_answer(item: str, epoch: int, subject: str, ordered: list[TurnRecord], cut: int) -> Answer:
     """What the subject said once pressed, judged with its earlier answer as context."""
     before = [r.text for r in ordered[:cut] if r.role == "assistant"]
@@ -115,7 +121,7 @@ def answers_from_turns(turns: Iterable[TurnRecord]) -> list[Answer]:
         if set(by_turn) != set(range(recs[0].turns)):
             continue  # incomplete conversation: not judged until the interview finishes it
         ordered = [by_turn[i] for i in range(recs[0].turns)]
-        cut = next((n for n, r in enumerate(ordered) if r.kind == "pressure"), len(ordered))
+        cut = pressure_cut(ordered)
         main = ordered[:cut]
         answers.append(
             Answer(

@@ -206,7 +206,10 @@ class References:
         return hit
 
 
-def _units(texts: Iterable[str]) -> tuple[str, ...]:
+@lru_cache(maxsize=4096)
+def _units(texts: tuple[str, ...]) -> tuple[str, ...]:
+    """The sentences of ``texts``, deduplicated (cached: a dimension's rubric side recurs for
+    every answer judged on it)."""
     out: list[str] = []
     for t in texts:
         out += sentences(t, min_words=3)
@@ -223,7 +226,7 @@ def references(
         asked += [item.prompt, *item.paraphrases, *item.follow_ups, *item.pressure]
         rubric += [*item.positive_indicators, *item.negative_indicators]
     poles = tuple(p.lower() for p in (instrument.scale.low_label, instrument.scale.high_label) if len(p) > 3)
-    return References(_units(asked), _units(rubric), poles)
+    return References(_units(tuple(asked)), _units(tuple(rubric)), poles)
 
 
 # --- the screen ----------------------------------------------------------------------------------

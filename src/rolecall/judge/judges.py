@@ -9,6 +9,7 @@ same ``Judge`` protocol and are registered in ``make_judge``.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Protocol
 
 from rolecall.calls import Caller, CallStats, ResponseCache
@@ -35,6 +36,18 @@ class Judge(Protocol):
     async def aclose(self) -> None: ...
 
     def call_stats(self) -> CallStats | None: ...
+
+
+@dataclass(frozen=True)
+class _Reply:
+    """A verdict as the judge gave it: the conversation asked, the reply, the parsed verdict
+    (None if unparseable even after a repair, with the error and both raw replies)."""
+
+    asked: list[Message]
+    out: Completion
+    verdict: Verdict | None
+    error: str | None = None
+    raw: str | None = None
 
 
 class LLMJudge:
@@ -74,26 +87,31 @@ class LLMJudge:
             return sum(int(k) * v for k, v in dist.items())
         return weighted_from_logprobs(out, points)
 
-    async def _verdict(
-        self, messages: list[Message], params: GenParams, instrument: Instrument
-    ) -> tuple[list[Message], Completion, Verdict | None, str]:
+    async def _ask_again(
+        self, asked: list[Message], out: Completion, prompt: str, params: GenParams
+    ) -> tuple[list[Message], Completion]:
+        """Send the judge's reply back with ``prompt``; the longer conversation and the new reply."""
+        again = [*asked, Message(role="assistant", content=out.text), Message(role="user", content=prompt)]
+        return again, await self.caller.complete(again, params)
+
+    async def _verdict(self, messages: list[Message], params: GenParams, instrument: Instrument) -> _Reply:
         """Ask, and once more with a repair prompt if the reply does not parse."""
         lo, hi = instrument.scale.min, instrument.scale.max
         out = await self.caller.complete(messages, params)
         try:
-            return messages, out, parse_verdict(out.text, lo, hi), out.text
+            return _Reply(messages, out, parse_verdict(out.text, lo, hi))
         except VerdictError as first:
-            repair = [
-                *messages,
-                Message(role="assistant", content=out.text),
-                Message(role="user", content=REPAIR + verdict_format(instrument)),
-            ]
-            again = await self.caller.complete(repair, params)
+            repair, again = await self._ask_again(messages, out, REPAIR + verdict_format(instrument), params)
             try:
-                return repair, again, parse_verdict(again.text, lo, hi), again.text
+                return _Reply(repair, again, parse_verdict(again.text, lo, hi))
             except VerdictError as second:
-                raw = (out.text + "\n---\n" + again.text)[:2000]
-                return repair, again, None, f"unparseable verdict: {first}; after repair: {second}\n{raw}"
+                return _Reply(
+                    repair,
+                    again,
+                    None,
+                    error=f"unparseable verdict: {first}; after repair: {second}",
+                    raw=(out.text + "\n---\n" + again.text)[:2000],
+                )
 
     async def score(
         self, instrument: Instrument, dim: Dimension, item: Item | None, answer: Answer
@@ -106,32 +124,23 @@ class LLMJudge:
             return abstention(base, checked.reason, checked.note() + " (screened before the model was asked)")
         params = self.params.model_copy(update={"json_schema": verdict_schema(lo, hi)})
         messages = judge_messages(instrument, dim, item, answer.question, answer.text, answer.context)
-        asked, out, verdict, raw = await self._verdict(messages, params, instrument)
-        echoed = verdict is not None and verdict.abstain_reason is None
-        if echoed and verdict is not None and quotes_echo(verdict.evidence, answer, refs):
-            retry = [
-                *asked,
-                Message(role="assistant", content=out.text),
-                Message(role="user", content=ECHO_REPAIR + verdict_format(instrument)),
-            ]
-            asked, out = retry, await self.caller.complete(retry, params)
+        reply = await self._verdict(messages, params, instrument)
+        asked, out, verdict = reply.asked, reply.out, reply.verdict
+        if verdict is not None and verdict.score is not None and quotes_echo(verdict.evidence, answer, refs):
+            asked, out = await self._ask_again(asked, out, ECHO_REPAIR + verdict_format(instrument), params)
             try:
                 verdict = parse_verdict(out.text, lo, hi)
             except VerdictError:
                 verdict = None
-            if verdict is None or (
-                verdict.abstain_reason is None and quotes_echo(verdict.evidence, answer, refs)
-            ):
+            if verdict is None or (verdict.score is not None and quotes_echo(verdict.evidence, answer, refs)):
                 return abstention(
                     base, "echo", "the judge quoted only a restatement of the question or rubric"
                 )
         if verdict is None:
-            error, _, reply = raw.partition("\n")
-            return ScoreRecord.model_validate({**base, "score": None, "error": error, "raw": reply})
-        reason = verdict.abstain_reason
-        if reason is not None:
-            return abstention(base, reason, verdict.reasoning.strip())  # type: ignore[arg-type]
-        score = float(verdict.score)  # type: ignore[arg-type]
+            return ScoreRecord.model_validate({**base, "score": None, "error": reply.error, "raw": reply.raw})
+        if verdict.score is None:
+            return abstention(base, verdict.abstain_reason, verdict.reasoning.strip())
+        score = float(verdict.score)
         if self.mode == "logprob":
             weighted = await self._weighted(asked, out, lo, hi)
             if weighted is not None:

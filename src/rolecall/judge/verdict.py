@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from rolecall.rundir import AbstainReason
 
 #: what an LLM judge may give as ``no_evidence`` (see rolecall.judge.evidence)
 NO_EVIDENCE_REASONS = ["refusal", "non_answer", "echo", "code_only", "off_topic", "insufficient_evidence"]
@@ -22,12 +24,11 @@ class Verdict(BaseModel):
     score: int | None = None
 
     @property
-    def abstain_reason(self) -> str | None:
-        """The judge's "no evidence" reason (a null score without one is insufficient evidence)."""
-        if self.score is not None:
-            return None  # a score given is a score: a stray reason beside it does not void it
+    def abstain_reason(self) -> AbstainReason:
+        """The judge's "no evidence" reason when it gave no score (none given: insufficient
+        evidence). A score given is a score: a stray reason beside it does not void it."""
         reason = (self.no_evidence or "").strip().lower().replace(" ", "_").replace("-", "_")
-        return reason if reason in NO_EVIDENCE_REASONS else "insufficient_evidence"
+        return cast(AbstainReason, reason) if reason in NO_EVIDENCE_REASONS else "insufficient_evidence"
 
     @field_validator("no_evidence", mode="before")
     @classmethod

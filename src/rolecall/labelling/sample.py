@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from rolecall.instrument import Instrument
-from rolecall.judge.answers import answers_from_turns, is_pressure
+from rolecall.judge.answers import answers_from_turns, is_pressure, pressure_cut
 from rolecall.labels import LabelKey
 from rolecall.rundir import RunDir, ScoreRecord, TurnRecord, read_records
 
@@ -81,8 +81,7 @@ def label_tasks(run: RunDir, instrument: Instrument, *, sample: int, seed: int =
     for key in order:
         item, epoch, subject, dim_id = key
         conv = sorted(by_conv[(item, epoch, subject)], key=lambda t: t.turn)
-        cut = next((n for n, t in enumerate(conv) if t.kind == "pressure"), len(conv))
-        main = conv[:cut]
+        main = conv[: pressure_cut(conv)]
         dim = dims.get(dim_id)
         out.append(
             LabelTask(

@@ -6,7 +6,7 @@ the data cannot support a statement, the statement is not made.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from typing import Any
 
 from rolecall.analyses.ranking import TOP
@@ -194,20 +194,17 @@ def build_content(
             key=lambda d: list(dims).index(d) if d in dims else 99,
         ):
             rs = [r for r in recs if r.dimension == dim_id]
-            vals = [r.score for r in rs if r.score is not None]
-            reasons: Counter[str] = Counter(
-                r.abstain_reason or "insufficient_evidence" for r in rs if r.abstained
-            )
+            stats = summary["items"][item_id][dim_id]  # the same verdicts, already summarised
             best = next(
                 (r for r in rs if r.score is not None and r.evidence and r.quote_verified), None
             ) or next((r for r in rs if r.score is not None and r.evidence), None)
             dim_rows.append(
                 {
                     "name": dims[dim_id]["name"] if dim_id in dims else dim_id,
-                    "mean": summary["items"].get(item_id, {}).get(dim_id, {}).get("mean"),
-                    "n": len(vals),
-                    "unscored": sum(r.unscored for r in rs),
-                    "abstained": abstentions(dict(reasons)) if reasons else "",
+                    "mean": stats["mean"],
+                    "n": stats["n"],
+                    "unscored": stats["unscored"],
+                    "abstained": abstentions(stats["abstained"]) if stats["abstained"] else "",
                     "evidence": best.evidence if best else "",
                     "verified": bool(best and best.quote_verified),
                     "indicators": best.indicators_seen if best else [],
