@@ -265,6 +265,34 @@ def _pair_metrics(pairs: list[tuple[float, float]]) -> tuple[float | None, float
     return spearman(y, x), quadratic_kappa(y, x, 1, 5), within(y, x)
 
 
+def clean_relevance() -> None:
+    """How many of the 60 clean written answers (bench/data/judge_labels.jsonl) each off-topic
+    floor would abstain on: their relevance to their own item's question, gates off."""
+    from rolecall.scoring import semantic
+
+    semantic.RELEVANCE_MIN, semantic.POLARITY_MIN = -1.0, -1.0
+    inst = load_instrument("research-orientation")[0]
+    judge = make_judge("semantic", None, concurrency=1, seed=0)
+    rel = re.compile(r"relevance (-?[\d.]+)")
+    values = []
+    for row in read_jsonl(DATA / "judge_labels.jsonl"):
+        item = inst.item(row["item"])
+        rec = asyncio.run(
+            judge.score(
+                inst,
+                inst.dimension(row["dimension"]),
+                item,
+                Answer.lone(row["id"], item.prompt, row["answer"]),
+            )
+        )
+        if m := rel.search(rec.reasoning):
+            values.append(float(m.group(1)))
+    for floor in (0.15, 0.2, 0.25, 0.3, 0.35, 0.45):
+        print(
+            f"relevance floor {floor}: {sum(v < floor for v in values)} of {len(values)} clean answers abstained as off topic"
+        )
+
+
 def _f(x: float | None) -> str:
     return "—" if x is None else f"{x:.2f}"
 
@@ -312,12 +340,18 @@ def main() -> None:
     ap.add_argument("--split", choices=["test", "dev", "all", "both"], default="both")
     ap.add_argument("--limit", type=int, default=0, help="pairs per split (seeded, stratified by dimension)")
     ap.add_argument("--sweep", action="store_true")
+    ap.add_argument(
+        "--clean-relevance", action="store_true", help="off-topic floors on the clean written set"
+    )
     ap.add_argument("--write-validity", action="store_true")
     ap.add_argument("--calibration-study", action="store_true", help="isotonic fit on dev, measured on test")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "judges_real.json")
     args = ap.parse_args()
     if args.sweep:
         sweep()
+        return
+    if args.clean_relevance:
+        clean_relevance()
         return
     report: dict[str, Any] = json.loads(args.out.read_text()) if args.out.exists() else {}
     report.setdefault("judges", {})
