@@ -216,46 +216,62 @@ def sweep() -> None:
 
 
 def calibration_study(report: dict[str, Any], spec: str) -> None:
-    """Fit the isotonic calibration on the dev split's labels, measure it on the held-out split."""
+    """Fit both calibrations on the dev split's labels, measure them on the held-out split."""
+    import numpy as np
+
     from rolecall.calibration import MIN_LABELS, isotonic_fit
+    from rolecall.calibration import learned as lrn
+
+    rows = {r["id"]: r for r in read_jsonl(ANSWERS)}
+    featurizers: dict[str, lrn.Featurizer] = {}
+
+    def scored(results: list[dict[str, Any]], dim: str) -> list[dict[str, Any]]:
+        return [
+            r for r in results if r["dimension"] == dim and r["score"] is not None and r["label"] is not None
+        ]
+
+    def features(r: dict[str, Any]) -> Any:
+        iid = r["instrument"]
+        if iid not in featurizers:
+            featurizers[iid] = lrn.Featurizer(load_instrument(INSTRUMENTS.get(iid, iid))[0])
+        return featurizers[iid].vector(answer_of(rows[r["id"]]), r["dimension"], r["score"])
 
     dev, test = report["judges"][spec]["dev"]["results"], report["judges"][spec]["test"]["results"]
-    print(f"\nIsotonic calibration of `{spec}`: fitted on dev, measured on test (scored pairs only)")
     print(
-        "| dimension | dev pairs | test pairs | ρ raw → calibrated | κ raw → calibrated | within ±1 raw → calibrated |"
+        f"\nCalibration of `{spec}`: fitted on dev, measured on the held-out test split (scored pairs only)"
+    )
+    print(
+        "| dimension | dev pairs | test pairs | ρ raw / isotonic / learned | κ raw / isotonic / learned | within ±1 raw / isotonic / learned |"
     )
     print("|---|---|---|---|---|---|")
-    all_raw: list[tuple[float, float]] = []
-    all_cal: list[tuple[float, float]] = []
+    pooled: dict[str, list[tuple[float, float]]] = {"raw": [], "isotonic": [], "learned": []}
     for dim in sorted({r["dimension"] for r in test}):
-        train = [
-            (r["score"], r["label"])
-            for r in dev
-            if r["dimension"] == dim and r["score"] is not None and r["label"] is not None
-        ]
-        held = [
-            (r["score"], r["label"])
-            for r in test
-            if r["dimension"] == dim and r["score"] is not None and r["label"] is not None
-        ]
+        train, held = scored(dev, dim), scored(test, dim)
         if len(train) < MIN_LABELS or len(held) < 3:
             print(f"| {dim} | {len(train)} | {len(held)} | (too few labels to fit) | | |")
             continue
-        kx, ky = isotonic_fit([t[0] for t in train], [t[1] for t in train])
-        import numpy as np
-
-        cal = [(float(np.interp(x, kx, ky)), y) for x, y in held]
-        all_raw += held
-        all_cal += cal
-        raw_m = _pair_metrics(held)
-        cal_m = _pair_metrics(cal)
+        labels = [float(r["label"]) for r in train]
+        kx, ky = isotonic_fit([r["score"] for r in train], labels)
+        model = lrn.fit_dimension([features(r) for r in train], labels)
+        preds = {
+            "raw": [(r["score"], r["label"]) for r in held],
+            "isotonic": [(float(np.interp(r["score"], kx, ky)), r["label"]) for r in held],
+            "learned": [(float(np.clip(model.predict(features(r)), 1, 5)), r["label"]) for r in held],
+        }
+        m = {k: _pair_metrics(v) for k, v in preds.items()}
+        for k, v in preds.items():
+            pooled[k] += v
         print(
-            f"| {dim} | {len(train)} | {len(held)} | {_f(raw_m[0])} → {_f(cal_m[0])} | {_f(raw_m[1])} → {_f(cal_m[1])} | {_p(raw_m[2])} → {_p(cal_m[2])} |"
+            f"| {dim} | {len(train)} | {len(held)} | "
+            + " | ".join(" / ".join(_p(m[k][i]) if i == 2 else _f(m[k][i]) for k in pooled) for i in range(3))
+            + " |"
         )
-    if all_raw:
-        raw_m, cal_m = _pair_metrics(all_raw), _pair_metrics(all_cal)
+    if pooled["raw"]:
+        m = {k: _pair_metrics(v) for k, v in pooled.items()}
         print(
-            f"| **all** | | {len(all_raw)} | {_f(raw_m[0])} → {_f(cal_m[0])} | {_f(raw_m[1])} → {_f(cal_m[1])} | {_p(raw_m[2])} → {_p(cal_m[2])} |"
+            f"| **all** | | {len(pooled['raw'])} | "
+            + " | ".join(" / ".join(_p(m[k][i]) if i == 2 else _f(m[k][i]) for k in pooled) for i in range(3))
+            + " |"
         )
 
 
@@ -344,7 +360,11 @@ def main() -> None:
         "--clean-relevance", action="store_true", help="off-topic floors on the clean written set"
     )
     ap.add_argument("--write-validity", action="store_true")
-    ap.add_argument("--calibration-study", action="store_true", help="isotonic fit on dev, measured on test")
+    ap.add_argument(
+        "--calibration-study",
+        action="store_true",
+        help="isotonic and learned calibration fitted on dev, measured on test",
+    )
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "judges_real.json")
     args = ap.parse_args()
     if args.sweep:

@@ -303,7 +303,7 @@ def summarize(
 ) -> dict[str, Any]:
     all_records = list(read_records(run.scores, ScoreRecord))
     if calibration is not None:
-        all_records = calibrated(all_records, calibration)
+        all_records = calibrated(all_records, calibration, run=run, instrument=instrument)
     turns = list(read_records(run.transcript, TurnRecord))
     failures = unresolved_failures(read_records(run.failures, FailureRecord), turns, all_records)
     on_item = on_item_dimensions(instrument, all_records, turns)

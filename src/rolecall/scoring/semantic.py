@@ -42,7 +42,7 @@ from rolecall.rundir import ScoreRecord
 from rolecall.scoring.embedder import Embedder, get_embedder
 from rolecall.text import sentences
 
-__all__ = ["SemanticJudge", "addresses_grader", "sentences"]
+__all__ = ["SemanticJudge", "addresses_grader", "answer_position", "poles", "sentence_positions", "sentences"]
 
 TOP_K = 3
 INDICATOR_THRESHOLD = 0.65
@@ -69,6 +69,31 @@ def _position(vecs: np.ndarray, high: np.ndarray, low: np.ndarray) -> np.ndarray
     return (vecs @ high.T).mean(axis=1) - (vecs @ low.T).mean(axis=1)
 
 
+def poles(instrument: Instrument, dim: Dimension, item: Item | None) -> tuple[list[str], list[str]]:
+    """The high-pole and low-pole texts an answer is placed between (step 1 above)."""
+    high = [*dim.high_exemplars, dim.anchors[instrument.scale.max]]
+    low = [*dim.low_exemplars, dim.anchors[instrument.scale.min]]
+    if item is not None:
+        high += item.positive_indicators
+        low += item.negative_indicators
+    return high, low
+
+
+def sentence_positions(
+    embedder: Embedder, sents: list[str], instrument: Instrument, dim: Dimension, item: Item | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The sentences' embeddings and their positions between the dimension's poles (step 2)."""
+    high, low = poles(instrument, dim, item)
+    sv = embedder.encode(sents)
+    return sv, _position(sv, embedder.encode(high), embedder.encode(low))
+
+
+def answer_position(pos: np.ndarray) -> float:
+    """An answer's position: the mean of its TOP_K most polarised sentences' (step 3)."""
+    order = np.argsort(-np.abs(pos), kind="stable")[:TOP_K]
+    return float(pos[order].mean())
+
+
 class SemanticJudge:
     """``--judge semantic``: the anchored embedding scorer, behind the Judge protocol."""
 
@@ -84,22 +109,12 @@ class SemanticJudge:
             self._embedder = get_embedder()
         return self._embedder
 
-    def _poles(
-        self, instrument: Instrument, dim: Dimension, item: Item | None
-    ) -> tuple[list[str], list[str]]:
-        high = [*dim.high_exemplars, dim.anchors[instrument.scale.max]]
-        low = [*dim.low_exemplars, dim.anchors[instrument.scale.min]]
-        if item is not None:
-            high += item.positive_indicators
-            low += item.negative_indicators
-        return high, low
-
     def calibration(self, instrument: Instrument, dim: Dimension) -> Calibration:
         key = (instrument.id, dim.id)
         if key in self._calibrations:
             return self._calibrations[key]
         scale = instrument.scale
-        high, low = self._poles(instrument, dim, None)
+        high, low = poles(instrument, dim, None)
         hv, lv = self.embedder.encode(high), self.embedder.encode(low)
         xs: list[float] = []
         ys: list[float] = []
@@ -152,7 +167,6 @@ class SemanticJudge:
                     "(degenerate calibration)",
                 }
             )
-        high, low = self._poles(instrument, dim, item)
         sv = self.embedder.encode(sents)
         asked = self._asked(item, answer)
         relevance = float((sv @ asked.T).max()) if asked is not None else 1.0
@@ -162,9 +176,7 @@ class SemanticJudge:
                 "off_topic",
                 f"relevance {relevance:.2f} < {RELEVANCE_MIN}" + (f"; {note}" if note else ""),
             )
-        hv, lv = self.embedder.encode(high), self.embedder.encode(low)
-        pos = _position(sv, hv, lv)
-        order = np.argsort(-np.abs(pos), kind="stable")[:TOP_K]
+        _, pos = sentence_positions(self.embedder, sents, instrument, dim, item)
         strongest = float(np.abs(pos).max())
         if strongest < POLARITY_MIN:
             return abstention(
@@ -173,7 +185,7 @@ class SemanticJudge:
                 f"no sentence leans either way (|position| {strongest:.3f} < {POLARITY_MIN})"
                 + (f"; {note}" if note else ""),
             )
-        answer_pos = float(pos[order].mean())
+        answer_pos = answer_position(pos)
         score = round(cal.apply(answer_pos, scale.min, scale.max), 3)
         toward_high = score >= scale.midpoint
         best = int(np.argmax(pos) if toward_high else np.argmin(pos))
@@ -190,7 +202,8 @@ class SemanticJudge:
                 "evidence": sents[best],
                 "quote_verified": True,
                 "indicators_seen": seen,
-                "reasoning": f"position {answer_pos:+.3f} (top-{len(order)} sentences) → {score:.2f} "
+                "reasoning": f"position {answer_pos:+.3f} (top-{min(TOP_K, len(sents))} sentences) "
+                f"→ {score:.2f} "
                 f"by calibration {cal.intercept:.2f} + {cal.slope:.2f}·position; relevance {relevance:.2f}; "
                 f"strongest |position| {strongest:.3f}" + (f"; {note}" if note else ""),
             }
