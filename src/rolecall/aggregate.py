@@ -24,6 +24,7 @@ from rolecall.analyses import (
     ranking_block,
     star_block,
 )
+from rolecall.analyses.generalizability import generalizability_block
 from rolecall.analyses.ranking import default_ranker
 from rolecall.calibration import Calibration, calibrated
 from rolecall.instrument import Instrument
@@ -387,6 +388,9 @@ def summarize(
         summary["pressure"] = pressure
     if hypothesis is not None and hypothesis.instrument == instrument.id:
         summary["hypothesis"] = hypothesis_block(hypothesis, instrument, dims)
+    study = generalizability_block(instrument, records, hypothesis)
+    if study is not None:
+        summary["generalizability"] = study
     if calibration is not None:
         summary["calibration"] = {
             "judge": calibration.judge,

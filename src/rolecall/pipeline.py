@@ -24,7 +24,7 @@ from rolecall.calibration import for_run, manifest_entry
 from rolecall.calls import Caller, CallStats, ResponseCache, open_cache
 from rolecall.defaults import DEFAULT_JUDGE
 from rolecall.errors import RolecallError
-from rolecall.instrument import Instrument, load_instrument
+from rolecall.instrument import Instrument, load_instrument, run_instrument, select_items, subset
 from rolecall.interview import BASELINE_SYSTEM, pending_tasks, run_interview
 from rolecall.judge import (
     JUDGE_PARAMS,
@@ -60,6 +60,8 @@ class RunConfig:
     baseline: bool = False
     use_cache: bool = True
     calibration: Path | None = None
+    #: ask a seeded, dimension-balanced subset with at least this many items per dimension
+    items_per_dimension: int | None = None
 
 
 @dataclass
@@ -134,6 +136,13 @@ def start_run(cfg: RunConfig) -> tuple[RunDir, Persona, Instrument, Manifest]:
         raise RolecallError("--concurrency must be at least 1")
     persona = load_persona(cfg.persona)
     instrument, digest, ref = resolve_instrument(persona, cfg.instrument)
+    selection: dict[str, Any] = {}
+    if cfg.items_per_dimension is not None:
+        if cfg.items_per_dimension < 1:
+            raise RolecallError("--items must be at least 1")
+        ids = select_items(instrument, cfg.items_per_dimension, cfg.seed)
+        instrument = subset(instrument, ids)
+        selection = {"items": ids, "items_per_dimension": cfg.items_per_dimension}
     subject = make_model(cfg.model)
     judges = [describe_judge(spec) for spec in cfg.judges]
     calibration = manifest_entry(cfg.calibration, instrument.id, cfg.judges) if cfg.calibration else None
@@ -151,6 +160,7 @@ def start_run(cfg: RunConfig) -> tuple[RunDir, Persona, Instrument, Manifest]:
             "id": instrument.id,
             "version": instrument.version,
             "sha256": digest,
+            **selection,
         },
         subject_model=_model_entry(subject),
         judges=judges,
@@ -188,7 +198,7 @@ def reopen_run(path: Path) -> tuple[RunDir, Persona, Instrument, Manifest]:
             "the persona file changed since this run started; start a new run instead",
             path=manifest.persona["path"],
         )
-    instrument, digest = load_instrument(manifest.instrument["ref"])
+    instrument, digest = run_instrument(manifest.instrument)
     if digest != manifest.instrument["sha256"]:
         raise RolecallError(
             "the instrument changed since this run started; start a new run instead",

@@ -18,7 +18,7 @@ from rolecall import __version__
 from rolecall.calibration import manifest_entry
 from rolecall.calls import open_cache
 from rolecall.errors import RolecallError
-from rolecall.instrument import Instrument, load_instrument
+from rolecall.instrument import Instrument, load_instrument, run_instrument
 from rolecall.judge import JUDGE_PARAMS, describe_judge
 from rolecall.persona import load_persona
 from rolecall.pipeline import (
@@ -142,7 +142,7 @@ def reopen_for_scoring(path: Path, judges: list[str] | None) -> tuple[RunDir, In
     """Open an existing run to (re-)score it, optionally with other judges added to its manifest."""
     run = RunDir(path)
     manifest = run.read_manifest()
-    instrument, digest = load_instrument(manifest.instrument["ref"])
+    instrument, digest = run_instrument(manifest.instrument)
     if digest != manifest.instrument["sha256"]:
         raise RolecallError("the instrument changed since this run started", path=manifest.instrument["ref"])
     for f in (run.transcript, run.scores, run.failures):

@@ -157,7 +157,7 @@ def labelled_runs(
     """The runs' instrument, the judge, and every answer × dimension that judge scored and a
     rater scored (each run's own labels.jsonl unless files are given)."""
     from rolecall.agreement import human_labels
-    from rolecall.instrument import load_instrument
+    from rolecall.instrument import run_instrument
     from rolecall.labels import read_labels
     from rolecall.rundir import read_records
 
@@ -168,7 +168,7 @@ def labelled_runs(
     for path in runs:
         run = RunDir(path)
         manifest = run.read_manifest()
-        inst, _ = load_instrument(manifest.instrument["ref"])
+        inst, _ = run_instrument(manifest.instrument)
         if instrument is not None and instrument.id != inst.id:
             raise RolecallError(f"runs use different instruments ({instrument.id}, {inst.id})", path=path)
         instrument = inst

@@ -30,6 +30,7 @@ from rolecall.cli import (  # noqa: E402
     export_cmd,
     instruments_cmd,
     label_cmd,
+    plan_cmd,
     report_cmd,
     rerun_cmd,
     run_cmd,
@@ -80,6 +81,7 @@ app.command("export")(export_cmd.export)
 app.command("label")(label_cmd.label)
 app.command("agreement")(agreement_cmd.agreement)
 app.command("calibrate")(calibrate_cmd.calibrate)
+app.command("plan")(plan_cmd.plan)
 
 
 def main() -> None:

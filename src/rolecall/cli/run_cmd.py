@@ -34,7 +34,19 @@ def run(
         envvar="ROLECALL_JUDGE",
         help=f"Judge spec; repeat for a panel. Default: {DEFAULT_JUDGE} (the offline embedding scorer).",
     ),
-    epochs: int = typer.Option(1, "--epochs", "-e", envvar="ROLECALL_EPOCHS", help="Samples per item."),
+    epochs: int = typer.Option(
+        1,
+        "--epochs",
+        "-e",
+        envvar="ROLECALL_EPOCHS",
+        help="Samples per item; epoch k asks the item's k-th wording when it has variants.",
+    ),
+    items: int | None = typer.Option(
+        None,
+        "--items",
+        envvar="ROLECALL_ITEMS",
+        help="Ask a seeded, dimension-balanced subset: at least N items per dimension. Default: all.",
+    ),
     concurrency: int = typer.Option(
         4, "--concurrency", "-c", envvar="ROLECALL_CONCURRENCY", help="Calls in flight per model."
     ),
@@ -91,6 +103,7 @@ def run(
             baseline=baseline,
             use_cache=not no_cache,
             calibration=calibration,
+            items_per_dimension=items,
         )
         run_dir, p, inst, manifest = start_run(cfg)
         if not judge and model.split(":", 1)[0] in API_PROVIDERS:

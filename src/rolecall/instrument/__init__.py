@@ -10,6 +10,7 @@ from rolecall.instrument.schema import (
     Scale,
     instrument_json_schema,
 )
+from rolecall.instrument.select import run_instrument, select_items, subset
 
 __all__ = [
     "Dimension",
@@ -22,4 +23,7 @@ __all__ = [
     "instrument_json_schema",
     "load_instrument",
     "parse_instrument",
+    "run_instrument",
+    "select_items",
+    "subset",
 ]

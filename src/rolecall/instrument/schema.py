@@ -92,13 +92,34 @@ class Item(Strict):
     positive_indicators: list[Text] = Field(default_factory=list)
     negative_indicators: list[Text] = Field(default_factory=list)
     follow_ups: list[Text] = Field(default_factory=list, max_length=5)
-    paraphrases: list[Text] = Field(default_factory=list)
+    paraphrases: list[Text] = Field(
+        default_factory=list,
+        description="Other wordings a recorded transcript may use for this question (transcript matching).",
+    )
+    variants: list[Text] = Field(
+        default_factory=list,
+        max_length=5,
+        description="Alternative wordings of the same scenario put to the subject: epoch k asks wording "
+        "k mod (1 + len(variants)), the prompt first, so stability over wording is measured along with "
+        "stability over sampling (turn records carry the variant index).",
+    )
     pressure: list[Text] = Field(
         default_factory=list,
         max_length=3,
         description="Pressure put on the subject after it has answered (deadline, push-back, an order to "
         "drop the persona); what it says afterwards is scored separately, to see whether scores hold.",
     )
+
+    def wording(self, epoch: int) -> tuple[int, str]:
+        """(variant index, text) asked on this epoch: the prompt, then each variant in turn."""
+        texts = [self.prompt, *self.variants]
+        k = epoch % len(texts)
+        return k, texts[k]
+
+    @property
+    def wordings(self) -> list[str]:
+        """Every text this question may be asked or recorded with."""
+        return [self.prompt, *self.variants, *self.paraphrases]
 
 
 class Instrument(Strict):

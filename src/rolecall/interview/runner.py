@@ -62,7 +62,8 @@ async def _converse(
 ) -> list[TurnRecord]:
     """Prompt, fixed follow-ups, at most one policy probe, then any pressure prompts."""
     messages = [Message(role="system", content=system_prompt)]
-    prompts: list[tuple[str, str]] = [("prompt", task.item.prompt)]
+    variant, wording = task.item.wording(task.epoch)
+    prompts: list[tuple[str, str]] = [("prompt", wording)]
     pressure: list[tuple[str, str]] = []
     if caller.model.answers_follow_ups:
         prompts += [("follow_up", f) for f in task.item.follow_ups]
@@ -95,6 +96,7 @@ async def _converse(
             "epoch": task.epoch,
             "turns": total,
             "subject": task.subject,
+            "variant": variant,
         }
         records.append(
             TurnRecord.model_validate({**common, "turn": 2 * n, "role": "user", "kind": kind, "text": text})

@@ -223,7 +223,7 @@ def references(
     asked: list[str] = list(prompts)
     rubric: list[str] = [dim.description, *dim.anchors.values(), *dim.high_exemplars, *dim.low_exemplars]
     if item is not None:
-        asked += [item.prompt, *item.paraphrases, *item.follow_ups, *item.pressure]
+        asked += [*item.wordings, *item.follow_ups, *item.pressure]
         rubric += [*item.positive_indicators, *item.negative_indicators]
     poles = tuple(p.lower() for p in (instrument.scale.low_label, instrument.scale.high_label) if len(p) > 3)
     return References(_units(tuple(asked)), _units(tuple(rubric)), poles)

@@ -278,7 +278,42 @@ def build_content(
         "ranking": _ranking_view(summary.get("ranking"), dims),
         "pressure": _pressure_view(summary.get("pressure"), dims),
         "levels": {k: d["level"] for k, d in dims.items() if d.get("level")},
+        "generalizability": _generalizability_view(summary.get("generalizability"), dims),
     }
+
+
+def _generalizability_view(study: dict[str, Any] | None, dims: dict[str, Any]) -> dict[str, Any] | None:
+    """Rows of the G-study table and the curves of projected G over items for the run's design."""
+    if not study:
+        return None
+    rows, curves = [], []
+    for dim_id, g in study.items():
+        design = g["design"]
+        largest = max(g["variance"].items(), key=lambda kv: kv[1], default=("—", 0.0))
+        cheapest = g["d_study"]["cheapest"]
+        rows.append(
+            {
+                "name": dims[dim_id]["name"],
+                "design": f"{design['item']} items × {design['epoch']} epochs × {design['judge']} judges",
+                "g": g["g"],
+                "cut": f"{g['cut']:g} ({g['cut_source']})",
+                "largest": f"{largest[0]} ({largest[1]:.2f})",
+                "items_for_g80": g["items_for_g80"],
+                "cheapest": (
+                    f"{cheapest['items']} items × {cheapest['epochs']} epochs × {cheapest['judges']} judges"
+                    if cheapest
+                    else "none within the grid"
+                ),
+                "left_out": g["items_left_out"],
+            }
+        )
+        points = [
+            (r["items"], r["g"])
+            for r in g["d_study"]["grid"]
+            if r["epochs"] == design["epoch"] and r["judges"] == design["judge"]
+        ]
+        curves.append({"name": dims[dim_id]["name"], "points": points, "run_items": design["item"]})
+    return {"rows": rows, "curves": curves}
 
 
 def _unvalidated(summary: dict[str, Any]) -> str:

@@ -105,6 +105,8 @@ def plots(content: dict[str, Any]) -> dict[str, Markup]:
         out["radar"] = Markup(svg.radar(rows, scale))
     dims = [(k, d["name"]) for k, d in content["dimensions"].items()]
     out["heatmap"] = Markup(svg.heatmap(content["heat_items"], dims, content["heat_values"], scale))
+    study = content.get("generalizability")
+    out["dstudy"] = Markup(svg.dstudy(study["curves"])) if study else Markup("")
     effects = (content.get("baseline") or {}).get("effects")
     if effects:
         frows = [

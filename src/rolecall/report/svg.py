@@ -1,4 +1,5 @@
-"""Inline SVG plots (no network, no JS): dimension profile, radar, item heatmap, forest plot.
+"""Inline SVG plots (no network, no JS): dimension profile, radar, item heatmap, forest plot,
+D-study curves.
 
 All labels pass through ``html.escape``; the returned strings are safe to embed.
 """
@@ -164,5 +165,48 @@ def forest(rows: list[dict[str, Any]], span: float) -> str:
             f'<text x="{left + width + 8}" y="{y + 4}" class="label small">'
             f"{'p=—' if p is None else f'p={p:.3g}'}</text>"
         )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def dstudy(curves: list[dict[str, Any]], target: float = 0.8) -> str:
+    """Projected G (0–1) against the number of items (log axis), one line per dimension, with
+    the target as a dashed line and each dimension's run size marked."""
+    left, width, top, height = 60, 420, 20, 220
+    xs = [p[0] for c in curves for p in c["points"]] or [1, 2]
+    lo, hi = math.log(min(xs)), math.log(max(max(xs), min(xs) + 1))
+
+    def px(n: float) -> float:
+        return left + (math.log(n) - lo) / (hi - lo) * width
+
+    def py(g: float) -> float:
+        return top + (1 - g) * height
+
+    h = top + height + 40
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {h}" role="img" class="plot" '
+        'aria-label="Projected G coefficient by number of items">'
+    ]
+    for g in (0.0, 0.2, 0.4, 0.6, 0.8, 1.0):
+        parts.append(
+            f'<line x1="{left}" y1="{py(g):.1f}" x2="{left + width}" y2="{py(g):.1f}" class="grid"/>'
+        )
+        parts.append(f'<text x="{left - 8}" y="{py(g) + 4:.1f}" class="tick end">{g:.1f}</text>')
+    parts.append(
+        f'<line x1="{left}" y1="{py(target):.1f}" x2="{left + width}" y2="{py(target):.1f}" class="target"/>'
+    )
+    for n in sorted(set(xs)):
+        parts.append(f'<text x="{px(n):.1f}" y="{top + height + 18}" class="tick">{n}</text>')
+    parts.append(f'<text x="{left + width / 2:.1f}" y="{h - 4}" class="tick">items per dimension</text>')
+    for k, c in enumerate(curves):
+        pts = " ".join(f"{px(n):.1f},{py(g):.1f}" for n, g in c["points"] if g is not None)
+        parts.append(f'<polyline points="{pts}" class="series s{k % 8}" fill="none"/>')
+        run = [(n, g) for n, g in c["points"] if n == c["run_items"] and g is not None]
+        if run:
+            parts.append(
+                f'<circle cx="{px(run[0][0]):.1f}" cy="{py(run[0][1]):.1f}" r="4" class="dot s{k % 8}"/>'
+            )
+        tx, ty, name = left + width + 10, top + 14 + 16 * k, escape(c["name"])
+        parts.append(f'<text x="{tx}" y="{ty}" class="label s{k % 8}">{name}</text>')
     parts.append("</svg>")
     return "".join(parts)

@@ -27,6 +27,7 @@ class TurnRecord(Record):
     latency_s: float = 0.0
     cached: bool = False
     subject: Literal["persona", "baseline"] = "persona"
+    variant: int = Field(default=0, description="Which wording of the item was asked (0: its prompt).")
     respondent: str | None = None
     question: str | None = Field(default=None, description="The source's own question text, if any.")
     match_score: float | None = None

@@ -68,7 +68,7 @@ class ItemMatcher:
         self._owners: list[str] = []
         docs: list[str] = []
         for item in instrument.items:
-            for text in (item.prompt, *item.paraphrases):
+            for text in item.wordings:
                 docs.append(text)
                 self._owners.append(item.id)
         self._index = TfidfIndex(docs)
