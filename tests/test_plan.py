@@ -107,24 +107,3 @@ def test_plan_cli_prints_the_design_and_cost(run_scripted, mini_instrument):
     assert proc.returncode == 0, proc.stderr
     assert "cheapest design for G ≥ 0.8" in proc.stdout and "subject calls" in proc.stdout
     assert "--items" in proc.stdout and "the instrument has 2" in proc.stdout
-
-
-def test_epochs_rotate_through_an_items_wordings(run_scripted, mini_instrument, tmp_path):
-    text = mini_instrument.read_text().replace(
-        "prompt: How would you scope a recommender prototype?",
-        "prompt: How would you scope a recommender prototype?\n"
-        '    variants: ["What scope would you give a first recommender prototype?"]',
-    )
-    varied = tmp_path / "varied.yaml"
-    varied.write_text(text)
-    out = run_scripted(epochs=3, instrument=str(varied))
-    asked = {
-        (t["epoch"], t["variant"]): t["text"]
-        for t in map(json.loads, out.run.transcript.read_text().splitlines())
-        if t["item"] == "q1" and t["kind"] == "prompt"
-    }
-    assert asked == {
-        (0, 0): "How would you scope a recommender prototype?",
-        (1, 1): "What scope would you give a first recommender prototype?",
-        (2, 0): "How would you scope a recommender prototype?",
-    }

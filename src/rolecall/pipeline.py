@@ -36,6 +36,7 @@ from rolecall.judge import (
 )
 from rolecall.models import GenParams, ModelAPI, make_model
 from rolecall.persona import Persona, load_persona
+from rolecall.persona.model import PersonaStyle
 from rolecall.progress import NullProgress, Progress
 from rolecall.report import write_reports
 from rolecall.rundir import Manifest, RunDir, new_run_dir, repair_tail, write_json_atomic
@@ -62,6 +63,7 @@ class RunConfig:
     calibration: Path | None = None
     #: ask a seeded, dimension-balanced subset with at least this many items per dimension
     items_per_dimension: int | None = None
+    persona_style: PersonaStyle = "role"
 
 
 @dataclass
@@ -154,6 +156,7 @@ def start_run(cfg: RunConfig) -> tuple[RunDir, Persona, Instrument, Manifest]:
             "name": persona.name,
             "path": str(Path(persona.path).resolve()),
             "sha256": persona.content_hash,
+            **({"style": cfg.persona_style} if cfg.persona_style != "role" else {}),
         },
         instrument={
             "ref": ref,
@@ -251,7 +254,9 @@ async def _execute(
     caller = Caller(subject, cache, concurrency=manifest.concurrency, seed=manifest.seed)
     params = GenParams.model_validate(manifest.params)
     subjects = ["persona"] + (["baseline"] if manifest.baseline else [])
-    prompts = {"persona": persona.system_prompt(), "baseline": BASELINE_SYSTEM}
+    style = (manifest.persona or {}).get("style", "role")
+    prompts = {"persona": persona.system_prompt(style=style), "baseline": BASELINE_SYSTEM}
+    reminder = persona.reminder(style)
     try:
         tasks = pending_tasks(run, instrument, manifest.epochs, subjects)
         bar = progress.stage(f"interview ({subject.spec})", len(tasks))
@@ -259,6 +264,7 @@ async def _execute(
             run,
             tasks,
             system_prompts=prompts,
+            reminders={"persona": reminder} if reminder else None,
             caller=caller,
             params=params,
             on_done=bar.advance,

@@ -101,3 +101,17 @@ def test_hypothesis_naming_an_unknown_instrument_points_at_the_persona(write):
     with pytest.raises(RolecallError) as err:
         resolve_instrument(load_persona(path), None)
     assert str(err.value).startswith(f"{path}:3: hypothesis: unknown instrument 'no-such-instrument'")
+
+
+def test_persona_styles_frame_the_role_differently(tmp_path):
+    from rolecall.persona import load_persona
+
+    path = tmp_path / "p.md"
+    path.write_text("# Research Engineer\n\n## Role\nBuilds prototypes.\n", encoding="utf-8")
+    p = load_persona(path)
+    role = p.system_prompt()
+    first = p.system_prompt(style="first-person")
+    assert role.startswith("You are acting as the following persona: Research Engineer.")
+    assert first.startswith("You are Research Engineer.") and "Do not give general advice" in first
+    assert "## Role\nBuilds prototypes." in first
+    assert p.reminder("role") is None and "Research Engineer" in (p.reminder("reminder") or "")

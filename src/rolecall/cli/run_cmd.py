@@ -10,6 +10,7 @@ from rolecall.cli.console import err_console
 from rolecall.cli.session import finish_session
 from rolecall.defaults import DEFAULT_JUDGE
 from rolecall.errors import RolecallError
+from rolecall.persona.model import PERSONA_STYLES, PersonaStyle
 from rolecall.pipeline import RunConfig, execute_run, reopen_run, start_run
 
 #: subject providers that reach a served model: a user with one usually wants an LLM judge too
@@ -40,6 +41,14 @@ def run(
         "-e",
         envvar="ROLECALL_EPOCHS",
         help="Samples per item; epoch k asks the item's k-th wording when it has variants.",
+    ),
+    persona_style: str = typer.Option(
+        "role",
+        "--persona-style",
+        envvar="ROLECALL_PERSONA_STYLE",
+        help="How the role is put to the subject: role (describe it, ask to stay in it), first-person "
+        "(the model is the persona and answers from its own habits), reminder (role plus a one-line "
+        "reminder under every question).",
     ),
     items: int | None = typer.Option(
         None,
@@ -104,6 +113,7 @@ def run(
             use_cache=not no_cache,
             calibration=calibration,
             items_per_dimension=items,
+            persona_style=_style(persona_style),
         )
         run_dir, p, inst, manifest = start_run(cfg)
         if not judge and model.split(":", 1)[0] in API_PROVIDERS:
@@ -120,3 +130,9 @@ def run(
         tracking_uri=tracking_uri,
         no_track=no_track,
     )
+
+
+def _style(value: str) -> PersonaStyle:
+    if value not in PERSONA_STYLES:
+        raise RolecallError(f"--persona-style {value!r}: choose one of {', '.join(PERSONA_STYLES)}")
+    return value  # type: ignore[return-value]

@@ -59,6 +59,7 @@ async def _converse(
     caller: Caller,
     params: GenParams,
     follow_up_policy: FollowUpPolicy | None,
+    reminder: str | None = None,
 ) -> list[TurnRecord]:
     """Prompt, fixed follow-ups, at most one policy probe, then any pressure prompts."""
     messages = [Message(role="system", content=system_prompt)]
@@ -74,6 +75,8 @@ async def _converse(
     i = 0
     while i < len(prompts):
         kind, text = prompts[i]
+        if reminder and kind != "pressure":  # pressure tests the role unaided
+            text = f"{text}\n\n{reminder}"
         messages.append(Message(role="user", content=text))
         out = await caller.complete(messages, params.model_copy(update={"seed": params.seed + task.epoch}))
         messages.append(Message(role="assistant", content=out.text))
@@ -129,6 +132,7 @@ async def run_interview(
     params: GenParams,
     on_done: OnDone | None = None,
     follow_up_policy: FollowUpPolicy | None = None,
+    reminders: dict[Subject, str] | None = None,
 ) -> list[FailureRecord]:
     """Ask every pending task; append each finished conversation; return the failures."""
     failures: list[FailureRecord] = []
@@ -136,7 +140,14 @@ async def run_interview(
 
     async def one(task: Task) -> None:
         try:
-            records = await _converse(task, system_prompts[task.subject], caller, params, follow_up_policy)
+            records = await _converse(
+                task,
+                system_prompts[task.subject],
+                caller,
+                params,
+                follow_up_policy,
+                (reminders or {}).get(task.subject),
+            )
         except ModelCallError as exc:
             failure = FailureRecord(
                 stage="interview",

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
+
+#: how the role is put to the subject model (``rolecall run --persona-style``):
+#: ``role`` describes the persona and asks the model to stay in it; ``first-person`` tells the
+#: model it *is* the persona and to answer from its own habits rather than advise "you";
+#: ``reminder`` is ``role`` plus a one-line reminder under every question
+PersonaStyle = Literal["role", "first-person", "reminder"]
+PERSONA_STYLES: tuple[str, ...] = ("role", "first-person", "reminder")
 
 
 class Hypothesis(BaseModel):
@@ -42,15 +51,33 @@ class Persona(BaseModel):
         want = title.strip().lower()
         return next((s for s in self.sections if s.title.lower() == want), None)
 
-    def system_prompt(self, *, without: frozenset[str] = frozenset()) -> str:
+    def system_prompt(self, *, without: frozenset[str] = frozenset(), style: PersonaStyle = "role") -> str:
         """Render the role as a system prompt; ``without`` names sections to leave out (ablation)."""
         skip = {w.lower() for w in without}
-        parts = [f"You are acting as the following persona: {self.name}."]
+        if style == "first-person":
+            parts = [f"You are {self.name}. Everything below describes you."]
+        else:
+            parts = [f"You are acting as the following persona: {self.name}."]
         if self.preamble:
             parts.append(self.preamble)
         for s in self.sections:
             if s.title.lower() in skip:
                 continue
             parts.append(f"## {s.title}\n{s.body}")
-        parts.append("Stay in this role. Answer every question as this persona would, in the first person.")
+        if style == "first-person":
+            parts.append(
+                "You are being interviewed about how you work. Answer as yourself, in the first person "
+                '("I would...", "In my experience..."), from your own habits and preferences. Do not '
+                "give general advice and do not tell the interviewer what they should do."
+            )
+        else:
+            parts.append(
+                "Stay in this role. Answer every question as this persona would, in the first person."
+            )
         return "\n\n".join(parts)
+
+    def reminder(self, style: PersonaStyle) -> str | None:
+        """The line put under every question for the ``reminder`` style."""
+        if style != "reminder":
+            return None
+        return f"(Answer as {self.name}, in the first person: what would you do, and why?)"
