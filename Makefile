@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PERSONA ?= examples/personas/ml-engineer.md
 OUT    ?= runs
 
-.PHONY: venv demo test lint typecheck bench clean
+.PHONY: venv demo check test lint typecheck bench clean
 
 # llama.cpp's default build targets the build machine's CPU (GGML_NATIVE), which enables AMX on
 # recent Xeons; in VMs that do not grant AMX state the process dies with "Illegal instruction".
@@ -33,6 +33,14 @@ lint: venv
 
 typecheck: venv
 	$(BIN)/mypy src
+
+# The fast tier (under a minute on 2 cores): lint, types and every test not marked `slow` (those
+# load a real model, start a real server or a browser, or take over about a second). `make test`
+# runs them all, as CI does.
+check: venv
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy src
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not slow"
 
 test: venv
 	$(BIN)/ruff check src tests

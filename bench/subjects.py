@@ -12,7 +12,7 @@ cache, default semantic judge) and reports:
 - in role: share of main answers in the first person (first-person singular words at least as
   many as second-person ones, and at least one);
 - refusals: share of answers the evidence screen calls a refusal;
-- subject tokens/s (output tokens over summed call latency, uncached) and wall time.
+- subject output tokens per second of wall time (uncached; the runs include judging) and wall time.
 
 Writes bench/out/subjects/subjects.json and prints a Markdown table.
 """
@@ -94,7 +94,6 @@ def measure(spec: str, style: str, items: int, out: Path) -> dict[str, Any]:
     dims = json.loads((cmp_dir / "compare.json").read_text())["comparisons"][0]["dimensions"]
     deltas = [d["cliffs_delta"] for d in dims.values() if d.get("cliffs_delta") is not None]
     tokens = sum(s["tokens_out"] for s in stats.values())
-    latency = sum(s["latency_s"] for s in stats.values())
     answers = sum(s["answers"] for s in stats.values())
     return {
         "spec": spec,
@@ -110,7 +109,7 @@ def measure(spec: str, style: str, items: int, out: Path) -> dict[str, Any]:
         },
         "in_role": round(sum(s["in_role"] * s["answers"] for s in stats.values()) / answers, 3),
         "refusal": round(sum(s["refusal"] * s["answers"] for s in stats.values()) / answers, 3),
-        "tokens_per_s": round(tokens / latency, 1) if latency else None,
+        "tokens_per_s": round(tokens / wall, 1) if wall else None,  # output tokens over wall time
         "wall_s": round(wall, 1),
         "runs": {g: str(r.relative_to(ROOT)) for g, r in runs.items()},
     }

@@ -93,6 +93,7 @@ def test_labels_file_errors_name_the_line(write):
     assert [x.score for x in read_labels(csv)] == [None, 4]
 
 
+@pytest.mark.slow
 def test_agreement_command_end_to_end(run_scripted, write):
     out = run_scripted(epochs=2)
     run = out.run

@@ -10,6 +10,7 @@ import pytest
 
 from rolecall.calibration import MIN_LABELS, Labelled, fit, isotonic_fit
 from rolecall.errors import RolecallError
+from tests.conftest import needs_learned
 
 
 def _true(x: float) -> float:
@@ -44,6 +45,7 @@ def _cli(*args):
     return subprocess.run([sys.executable, "-m", "rolecall", *args], capture_output=True, text=True)
 
 
+@pytest.mark.slow
 def test_calibrate_then_apply_to_a_run(run_scripted, tmp_path, write):
     out = run_scripted(epochs=6)
     run = out.run
@@ -135,6 +137,8 @@ def _labelled_answers(n: int, seed: int):
     return rows
 
 
+@pytest.mark.slow
+@needs_learned
 def test_learned_scorer_recovers_labels_the_judge_misses(mini_instrument):
     from rolecall.calibration.learned import Featurizer
     from rolecall.instrument import load_instrument
@@ -161,6 +165,8 @@ def test_learned_scorer_recovers_labels_the_judge_misses(mini_instrument):
         cal.apply(3.0, "scope")
 
 
+@pytest.mark.slow
+@needs_learned
 def test_learned_calibration_applies_to_a_run_and_checks_its_features(run_scripted, tmp_path):
     out = run_scripted(epochs=12)
     run = out.run

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from rolecall.rundir import ScoreRecord, TurnRecord, read_records
+from tests.conftest import needs_semantic
 
 INSTRUMENT = """
 id: hiring-mini
@@ -71,6 +72,8 @@ def hiring_run(write, run_scripted):
     return run_scripted(instrument=str(inst), subject=subject, judge=judge)
 
 
+@pytest.mark.slow
+@needs_semantic
 def test_star_probe_pressure_ranking_and_levels(hiring_run):
     run = hiring_run.run
     turns = list(read_records(run.transcript, TurnRecord))

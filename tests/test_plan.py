@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 from rolecall.analyses.generalizability import generalizability_block
 from rolecall.instrument import load_instrument, select_items
@@ -82,6 +83,7 @@ def test_select_items_is_balanced_seeded_and_in_order():
     assert select_items(inst, 1000, seed=0) == [i.id for i in inst.items]
 
 
+@pytest.mark.slow
 def test_run_with_items_and_plan_from_the_cli(run_scripted, tmp_path):
     out = run_scripted(epochs=2, items_per_dimension=1)
     manifest = json.loads((out.run.path / "manifest.json").read_text())

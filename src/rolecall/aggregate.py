@@ -6,10 +6,10 @@ can be rebuilt at any time.
 
 from __future__ import annotations
 
-import json
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from pathlib import Path
 from statistics import median
 from typing import Any
 
@@ -33,7 +33,7 @@ from rolecall.judge.stage import dimensions_for
 from rolecall.judge.validity import judge_validity
 from rolecall.persona import Hypothesis
 from rolecall.pricing import cost
-from rolecall.rundir import FailureRecord, RunDir, ScoreRecord, TurnRecord, read_records
+from rolecall.rundir import FailureRecord, Manifest, RunDir, ScoreRecord, TurnRecord, read_records
 from rolecall.stats import (
     cronbach_alpha,
     dimension_estimate,
@@ -243,7 +243,8 @@ def _percentile(values: list[float], q: float) -> float | None:
 
 
 def _calls_block(turns: list[TurnRecord]) -> dict[str, Any]:
-    answers = [t for t in turns if t.role == "assistant"]
+    """Calls to the subject model; a transcript's recorded answers (model "transcript") are none."""
+    answers = [t for t in turns if t.role == "assistant" and t.model != "transcript"]
     live = [t.latency_s for t in answers if not t.cached]
     return {
         "subject_calls": len(answers),
@@ -253,6 +254,23 @@ def _calls_block(turns: list[TurnRecord]) -> dict[str, Any]:
         "latency_p50_s": _r(median(live), 4) if live else None,
         "latency_p95_s": _percentile(live, 95),
     }
+
+
+def source_block(manifest: Manifest) -> dict[str, Any] | None:
+    """Where the answers came from: a persona interviewed by a subject model, or a transcript."""
+    if manifest.persona:
+        return {"kind": "persona", "name": manifest.persona["name"], "path": manifest.persona["path"]}
+    t = manifest.transcript_source
+    if t:
+        block: dict[str, Any] = {
+            "kind": "transcript",
+            "name": t.get("name") or Path(t["path"]).stem,
+            "path": t["path"],
+        }
+        if isinstance(t.get("answers"), int):
+            block["answers"] = t["answers"]
+        return block
+    return None
 
 
 def unresolved_failures(
@@ -326,8 +344,10 @@ def summarize(
     failed_by_model: dict[str, int] = defaultdict(int)
     for f in failures:
         failed_by_model[f.model] += 1
+    source = source_block(run.read_manifest())
     summary: dict[str, Any] = {
-        "persona": persona_name,
+        "persona": persona_name if (source or {}).get("kind") != "transcript" else None,
+        **({"source": source} if source else {}),
         "instrument": {
             "id": instrument.id,
             "name": instrument.name,
@@ -363,9 +383,9 @@ def summarize(
         },
         "calls": _calls_block(turns),
     }
-    timing = run.path / "timing.json"
-    if timing.exists():
-        summary["timing"] = json.loads(timing.read_text(encoding="utf-8"))
+    timing = run.read_timing()
+    if timing is not None:
+        summary["timing"] = {k: v for k, v in timing.items() if k != "schema_version"}
         priced = cost(summary["timing"].get("models", {}), subject_spec)
         summary["timing"]["cost_usd"] = priced["total_usd"]
         summary["timing"]["cost"] = priced

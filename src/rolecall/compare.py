@@ -92,11 +92,11 @@ def compare_runs(paths: list[Path], *, seed: int = 0) -> dict[str, Any]:
                 },
             }
         )
+    absent = {"mean": None, "ci_low": None, "ci_high": None, "n": 0}  # a run without this dimension
     matrix = {
         label: {
-            dim: {k: s["dimensions"][dim][k] for k in ("mean", "ci_low", "ci_high", "n")}
+            dim: {k: s["dimensions"][dim][k] for k in absent} if dim in s["dimensions"] else dict(absent)
             for dim in dims
-            if dim in s["dimensions"]
         }
         for label, s in zip(labels, summaries, strict=True)
     }

@@ -3,8 +3,6 @@
 #: The default judge: the anchored semantic scorer measured best against the labelled set
 #: (Spearman rho and known-groups separation; see bench/judges.md).
 DEFAULT_JUDGE = "semantic"
-#: The default subject model: the embedded Qwen2.5-Coder-0.5B-Instruct GGUF.
-DEFAULT_MODEL = "local"
 
 #: A dimension is judged (hypothesis verdict, level) only when its evidence reaches both: at
 #: least this many items with an evidenced (non-abstained) answer (or all of them, if fewer

@@ -55,7 +55,7 @@ def tidy_rows(run: RunDir) -> list[dict[str, Any]]:
                 "subject_model": (manifest.subject_model or {}).get("spec", "transcript"),
                 "item": s.item,
                 "instrument_item": first.instrument_item if first else None,
-                "respondent": first.respondent if first else None,
+                "respondent": s.respondent or (first.respondent if first else None),
                 "epoch": s.epoch,
                 "subject": s.subject,
                 "dimension": s.dimension,
@@ -91,8 +91,9 @@ def export(runs: list[Path], out: Path, fmt: str) -> int:
             import pyarrow as pa
             import pyarrow.parquet as pq
         except ImportError:
-            raise RolecallError(
-                "parquet export needs pyarrow: pip install pyarrow (or use --format csv)"
+            raise RolecallError(  # a dependency of rolecall (and of mlflow), so only a broken install
+                "parquet export needs pyarrow, which is missing: pip install 'pyarrow>=14' "
+                "(or use --format csv)"
             ) from None
         table = pa.Table.from_pylist(rows, schema=_schema(pa)) if rows else _schema(pa).empty_table()
         pq.write_table(table, out)

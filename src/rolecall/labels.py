@@ -77,9 +77,15 @@ def read_labels(
                 )
             )
     else:
-        for n, line in enumerate(text.splitlines(), 1):
+        lines = text.split("\n")
+        for n, line in enumerate(lines, 1):
             if not line.strip():
                 continue
+            if n == len(lines) and not text.endswith("\n"):
+                try:  # a last line with no newline may be torn by a crash mid-write: skip it if so
+                    json.loads(line)
+                except json.JSONDecodeError:
+                    continue
             try:
                 rows.append((n, json.loads(line)))
             except json.JSONDecodeError as exc:

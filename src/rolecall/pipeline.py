@@ -7,7 +7,6 @@ each one does only the work its output file does not already hold.
 from __future__ import annotations
 
 import asyncio
-import json
 import platform
 import sys
 import time
@@ -40,6 +39,7 @@ from rolecall.persona.model import PersonaStyle
 from rolecall.progress import NullProgress, Progress
 from rolecall.report import write_reports
 from rolecall.rundir import Manifest, RunDir, new_run_dir, repair_tail, write_json_atomic
+from rolecall.rundir.summary import Summary, Timing, dump_versioned
 from rolecall.star import star_probe
 
 DEFAULT_INSTRUMENT = "research-orientation"
@@ -156,7 +156,7 @@ def start_run(cfg: RunConfig) -> tuple[RunDir, Persona, Instrument, Manifest]:
             "name": persona.name,
             "path": str(Path(persona.path).resolve()),
             "sha256": persona.content_hash,
-            **({"style": cfg.persona_style} if cfg.persona_style != "role" else {}),
+            "style": cfg.persona_style,
         },
         instrument={
             "ref": ref,
@@ -282,8 +282,7 @@ async def _execute(
 
 def record_calls(run: RunDir, stats: dict[str, CallStats]) -> None:
     """Accumulate call counts and tokens per model across sessions of one run (timing.json)."""
-    path = run.path / "timing.json"
-    data: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {"models": {}}
+    data: dict[str, Any] = run.read_timing() or {"models": {}}
     for role, st in stats.items():
         m = data["models"].setdefault(
             role,
@@ -304,7 +303,7 @@ def record_calls(run: RunDir, stats: dict[str, CallStats]) -> None:
         m["tokens_in"] += st.tokens_in
         m["tokens_out"] += st.tokens_out
         m["latency_s_total"] = round(m["latency_s_total"] + sum(st.latencies), 4)
-    write_json_atomic(path, data)
+    write_json_atomic(run.timing, dump_versioned(Timing, data, path=run.timing))
 
 
 def timed(run: RunDir, work: Coroutine[Any, Any, int]) -> int:
@@ -317,17 +316,20 @@ def timed(run: RunDir, work: Coroutine[Any, Any, int]) -> int:
 
 
 def add_wall_time(run: RunDir, seconds: float) -> None:
-    path = run.path / "timing.json"
-    data: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {"models": {}}
+    data: dict[str, Any] = run.read_timing() or {"models": {}}
     data["wall_s"] = round(data.get("wall_s", 0.0) + seconds, 3)
-    write_json_atomic(path, data)
+    write_json_atomic(run.timing, dump_versioned(Timing, data, path=run.timing))
 
 
 def finish(
     run: RunDir, persona: Persona | None, instrument: Instrument, manifest: Manifest
 ) -> dict[str, Any]:
-    """Aggregate and write summary.json and the reports from the run's files."""
-    summary = summarize(
+    """Aggregate and write summary.json and the reports from the run's files.
+
+    The summary is validated against ``rolecall.rundir.summary.Summary`` before it is written
+    (with its ``schema_version``); what is returned is exactly what was written.
+    """
+    built = summarize(
         run,
         instrument,
         hypothesis=persona.hypothesis if persona else None,
@@ -336,6 +338,7 @@ def finish(
         subject_spec=(manifest.subject_model or {}).get("spec"),
         calibration=for_run(manifest.calibration, instrument.id),
     )
+    summary = dump_versioned(Summary, built, path=run.summary)
     write_json_atomic(run.summary, summary)
     write_reports(run, instrument, manifest, summary)
     return summary

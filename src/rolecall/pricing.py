@@ -8,7 +8,6 @@ Local, scripted and replay models cost nothing; unknown API models are reported 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 from rolecall.errors import RolecallError
@@ -69,7 +68,3 @@ def cost(models: dict[str, dict[str, Any]], subject_spec: str | None) -> dict[st
         "total_usd": round(sum(known), 6),
         "unpriced": [k for k, v in per.items() if v is None],
     }
-
-
-def price_file_hint() -> Path:
-    return Path(os.environ.get("ROLECALL_PRICES", "~/.config/rolecall/prices.yaml")).expanduser()

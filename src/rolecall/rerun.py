@@ -30,6 +30,8 @@ def config_from(run: RunDir, out: Path | None) -> RunConfig:
         out=out or run.path.parent,
         baseline=m.baseline,
         use_cache=False,
+        items_per_dimension=m.instrument.get("items_per_dimension"),
+        persona_style=m.persona.get("style", "role"),
     )
 
 

@@ -36,10 +36,12 @@ from rolecall.rundir import (
     TurnRecord,
     append_records,
     new_run_dir,
+    read_records,
     repair_tail,
     write_json_atomic,
 )
 from rolecall.transcripts import ItemMatcher, Transcript, load_transcript
+from rolecall.transcripts.match import recorded_match
 
 
 @dataclass
@@ -70,6 +72,9 @@ def transcript_turns(transcript: Transcript, instrument: Instrument) -> list[Tur
             "question": a.question,
             "match_score": match.score,
             "instrument_item": match.item,
+            "match_by": match.by,
+            "match_runner_up": match.runner_up,
+            "match_runner_up_score": match.runner_up_score,
         }
         records.append(
             TurnRecord.model_validate(
@@ -89,6 +94,20 @@ def transcript_turns(transcript: Transcript, instrument: Instrument) -> list[Tur
             )
         )
     return records
+
+
+def match_warnings(run: RunDir) -> list[str]:
+    """One line per recorded answer whose match to an instrument item is low, ambiguous or none
+    (see ``rolecall.transcripts.match``); nothing for a run whose answers were not matched."""
+    out = []
+    for t in read_records(run.transcript, TurnRecord):
+        if t.role != "user" or t.turn != 0 or t.epoch != 0:
+            continue
+        match = recorded_match(t)
+        doubt = match.doubt() if match is not None else None
+        if match is not None and doubt:
+            out.append(f"answer {t.item!r} → instrument item {match.describe()}: {doubt}")
+    return out
 
 
 def start_score(cfg: ScoreConfig) -> tuple[RunDir, Instrument, Manifest]:

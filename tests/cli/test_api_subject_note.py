@@ -6,9 +6,10 @@ import sys
 
 import pytest
 
+from tests.conftest import needs_semantic
 from tests.faults.server import FaultServer
 
-pytest.importorskip("sentence_transformers")
+pytestmark = [pytest.mark.slow, needs_semantic]  # loads the real embedding model
 
 
 @pytest.mark.parametrize("explicit_judge", [False, True])

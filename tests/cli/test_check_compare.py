@@ -49,6 +49,7 @@ def test_check_without_hypothesis_is_error(write, run_scripted):
     assert proc.returncode == 2 and "no hypothesis verdict" in proc.stderr
 
 
+@pytest.mark.slow
 def test_compare_two_runs(write, run_scripted, tmp_path):
     persona = _persona(write, '{scope: ">=4"}')
     a = run_scripted(persona=persona, epochs=2, out=tmp_path / "a").run.path

@@ -32,6 +32,7 @@ def assert_one_line_error(proc, fragment: str):
     assert fragment in lines[0], lines[0]
 
 
+@pytest.mark.slow
 def test_run_with_scripted_models(mini_persona, mini_instrument, scripted_subject, scripted_judge, tmp_path):
     proc = rolecall(
         "run",
@@ -112,6 +113,7 @@ def test_validate_examples():
     assert proc.returncode == 0, proc.stderr
 
 
+@pytest.mark.slow
 def test_instruments_lists_builtins():
     proc = rolecall("instruments")
     assert proc.returncode == 0

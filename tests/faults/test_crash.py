@@ -79,6 +79,7 @@ def _assert_cache_agrees(run_dir, turns, persona_path) -> int:
     return checked
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(600)
 def test_sigkill_trials_lose_and_duplicate_nothing(mini_persona, mini_instrument, tmp_path):
     rng = random.Random(1234)

@@ -37,6 +37,7 @@ def _cfg(server, persona, instrument, tmp_path, **kw):
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fault", FAULTS)
 def test_single_fault_is_retried_and_run_completes(fault, mini_persona, mini_instrument, tmp_path):
     with FaultServer(verdict=VERDICT) as server:
@@ -82,6 +83,7 @@ def test_persistent_faults_are_recorded_then_resume_retries_only_those(
     assert out2.summary["failures"]["interview"] == 0
 
 
+@pytest.mark.slow
 def test_concurrency_limit_is_respected(mini_persona, mini_instrument, tmp_path):
     with FaultServer(latency_s=0.15, verdict=VERDICT) as server:
         run, p, inst, manifest = start_run(

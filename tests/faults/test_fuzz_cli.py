@@ -14,6 +14,7 @@ import string
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -91,6 +92,7 @@ def test_validate_mutated_files(tmp_path, mini_instrument, data, kind):
         assert str(path) in line or "builtin" in line, line
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(data=st.data(), suffix=st.sampled_from(sorted(TRANSCRIPTS)))
 def test_score_mutated_transcripts(tmp_path, mini_instrument, data, suffix):
@@ -117,6 +119,7 @@ def test_score_mutated_transcripts(tmp_path, mini_instrument, data, suffix):
 spec_noise = st.text(alphabet=string.printable, max_size=40)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(data=st.data(), target=st.sampled_from(["persona", "instrument", "model"]))
 def test_run_mutated_inputs(tmp_path, mini_persona, mini_instrument, data, target):

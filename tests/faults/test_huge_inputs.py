@@ -82,6 +82,7 @@ def test_too_many_answers_is_refused(tmp_path, mini_instrument):
         load_transcript(many)
 
 
+@pytest.mark.slow
 def test_10000_item_instrument_is_refused_by_an_explicit_limit(tmp_path):
     big = tmp_path / "big.yaml"
     big.write_text(_instrument_text(10_000))

@@ -3,6 +3,8 @@
 import os
 import stat
 
+import pytest
+
 from rolecall.pipeline import RunConfig, execute_run, start_run
 from rolecall.tracking import log_run
 from tests.faults.server import FaultServer
@@ -11,6 +13,7 @@ SENTINEL = "sk-SENTINEL-0123456789abcdef"
 VERDICT = '{"evidence": "quick prototype", "indicators_seen": [], "reasoning": "r", "score": 4}'
 
 
+@pytest.mark.slow
 def test_sentinel_key_appears_nowhere(monkeypatch, mini_persona, mini_instrument, tmp_path):
     monkeypatch.setenv("OPENAI_API_KEY", SENTINEL)
     monkeypatch.setenv("ANTHROPIC_API_KEY", SENTINEL)

@@ -33,6 +33,7 @@ def _ready(stage, run_dir, server) -> bool:
     return len(_lines(run_dir / "scores.jsonl")) >= 2
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize("stage", ["interview", "judging"])
 def test_sigint_mid_run_exits_130_and_resumes(stage, mini_persona, mini_instrument, tmp_path):
@@ -143,12 +144,13 @@ def work(progress):
         time.sleep(60)  # an orderly stop that hangs (e.g. a call that cannot be cancelled)
 
 session.finish_session(
-    SimpleNamespace(path=Path("RUN")), None, work,
+    SimpleNamespace(path=Path("RUN"), verify=lambda: None), None, work,
     resume_command="rolecall run --resume RUN", tracking_uri=None, no_track=True,
 )
 """
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(60)
 def test_a_hanging_stop_still_exits_after_the_grace_period():
     proc = subprocess.Popen(

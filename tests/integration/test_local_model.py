@@ -3,13 +3,14 @@
 import json
 
 import pytest
+from tests.conftest import needs_local_model
 
 from rolecall.hashing import sha256_file
 from rolecall.models.embedded import EMBEDDED, ensure_embedded
 from rolecall.pipeline import RunConfig, execute_run, start_run
 from rolecall.rundir import ScoreRecord, TurnRecord, read_records
 
-pytestmark = pytest.mark.local_model
+pytestmark = [pytest.mark.local_model, pytest.mark.slow, needs_local_model]
 
 
 @pytest.fixture

@@ -10,12 +10,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+from tests.conftest import needs_local_model, needs_server
 
 from rolecall.models.embedded import ensure_embedded
 from rolecall.pipeline import RunConfig, execute_run, start_run
 from rolecall.rundir import TurnRecord, read_records
 
-pytestmark = [pytest.mark.local_model, pytest.mark.server]
+pytestmark = [pytest.mark.local_model, pytest.mark.server, pytest.mark.slow, needs_local_model, needs_server]
 
 
 def _free_port() -> int:

@@ -76,6 +76,7 @@ def served(run_scripted, xss_subject):
         thread.join(timeout=10)
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_rate_ten_answers_with_the_keyboard_then_resume(served, tmp_path):
     from tests.labelling.cdp import Browser

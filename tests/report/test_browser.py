@@ -2,10 +2,12 @@
 
 import subprocess
 
+import pytest
+
 from tests.report.chromium import CHROMIUM, FLAGS, needs_chromium
 from tests.report.test_html import SECTIONS
 
-pytestmark = needs_chromium
+pytestmark = [needs_chromium, pytest.mark.slow]
 
 
 def _chromium(tmp_path, *args: str) -> subprocess.CompletedProcess:

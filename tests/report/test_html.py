@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 from tests.cli.test_cli import rolecall
 
 SECTIONS = [
@@ -43,6 +45,7 @@ def test_html_report_sections_escaping_and_regeneration(write, run_scripted):
     assert run.path.joinpath("report.html").read_text() == html_before
 
 
+@pytest.mark.slow
 def test_writer_narrative_is_checked_against_the_data(write, run_scripted):
     out = run_scripted()
     run, summary = out.run, out.summary

@@ -237,6 +237,7 @@ def _score_with_payloads(write, mini_instrument: Path, tmp_path: Path, base: str
     return run
 
 
+@pytest.mark.slow
 @needs_chromium
 @pytest.mark.parametrize("source", ["run", "score"])
 def test_payloads_stay_inert_in_chromium(source, logger, write, run_scripted, mini_instrument, tmp_path):

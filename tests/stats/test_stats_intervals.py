@@ -79,6 +79,7 @@ def test_two_stage_matches_a_naive_nested_bootstrap():
     assert np.quantile(fast, q) == pytest.approx(np.quantile(naive, q), abs=0.03)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["rubric", "continuous", "unbalanced"])
 def test_hundred_thousand_scores(kind):
     # correctness at scale only; its speed belongs in bench/ (timed unit tests flake on busy machines)

@@ -24,6 +24,7 @@ def _run(run_scripted, out=None):
     return outcome.run, outcome.run.read_manifest(), outcome.summary
 
 
+@pytest.mark.slow
 def test_default_sqlite_store_metrics_equal_summary(run_scripted, tmp_path):
     run, manifest, summary = _run(run_scripted)
     rid = log_run(run, manifest, summary)
@@ -40,6 +41,7 @@ def test_default_sqlite_store_metrics_equal_summary(run_scripted, tmp_path):
     assert exp.name == "rolecall/Research Engineer"
 
 
+@pytest.mark.slow
 def test_logs_to_a_real_mlflow_server(run_scripted, tmp_path):
     port = _port()
     store = tmp_path / "server"
@@ -85,6 +87,7 @@ def test_logs_to_a_real_mlflow_server(run_scripted, tmp_path):
         proc.wait(timeout=30)
 
 
+@pytest.mark.slow
 def test_compare_is_logged_and_linked(run_scripted, tmp_path):
     from rolecall.compare import compare_runs
     from rolecall.tracking import log_compare

@@ -98,6 +98,8 @@ def load_calibration(path: Path, instrument_id: str) -> tuple[Calibration, str]:
         cal = Calibration.model_validate(json.loads(path.read_text(encoding="utf-8")))
     except FileNotFoundError:
         raise RolecallError("calibration file not found", path=path) from None
+    except OSError as exc:
+        raise RolecallError(f"cannot read the calibration file: {exc.strerror}", path=path) from None
     except (ValueError, ValidationError) as exc:
         raise RolecallError(f"not a calibration file: {str(exc).splitlines()[0]}", path=path) from None
     if cal.instrument != instrument_id:

@@ -8,6 +8,7 @@ import threading
 import time
 from pathlib import Path
 
+from rolecall.errors import RolecallError
 from rolecall.hashing import sha256_json
 from rolecall.models.base import Completion, GenParams, Message
 
@@ -34,13 +35,19 @@ class ResponseCache:
         self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
         if new:
             os.chmod(path, 0o600)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS responses ("
-            " key TEXT PRIMARY KEY, spec TEXT NOT NULL, completion TEXT NOT NULL, created REAL NOT NULL)"
-        )
-        self._db.commit()
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS responses ("
+                " key TEXT PRIMARY KEY, spec TEXT NOT NULL, completion TEXT NOT NULL, created REAL NOT NULL)"
+            )
+            self._db.commit()
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            raise RolecallError(
+                f"the response cache is damaged ({exc}): remove it or run with --no-cache", path=path
+            ) from None
 
     def get(self, key: str) -> Completion | None:
         with self._lock:

@@ -28,7 +28,7 @@ def agreement(
     adds an agreement section to the reports."""
     from rolecall.agreement import agreement as compute
     from rolecall.cli.track import track
-    from rolecall.instrument import load_instrument
+    from rolecall.instrument import run_instrument
     from rolecall.labels import read_labels
     from rolecall.persona import load_persona
     from rolecall.pipeline import finish
@@ -36,8 +36,8 @@ def agreement(
     from rolecall.rundir import RunDir, ScoreRecord, read_records, write_json_atomic
 
     run = RunDir(run_dir)
-    manifest = run.read_manifest()
-    instrument, _ = load_instrument(manifest.instrument["ref"])
+    manifest = run.verify(agreement=False)  # agreement.json is rewritten, not read
+    instrument, _ = run_instrument(manifest.instrument)
     files = list(labels) or [run.labels]
     for f in files:
         if not f.exists():

@@ -11,6 +11,7 @@ from rolecall.cli.console import console, err_console
 from rolecall.compare import compare_runs
 from rolecall.report.render import num as fmt
 from rolecall.rundir import write_json_atomic
+from rolecall.rundir.summary import CompareResult, dump_versioned
 
 
 def compare(
@@ -59,7 +60,8 @@ def compare(
         console.print(t)
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
-        write_json_atomic(out / "compare.json", result)
+        target = out / "compare.json"
+        write_json_atomic(target, dump_versioned(CompareResult, result, path=target))
         from rolecall.report.compare_report import write_compare_reports
 
         write_compare_reports(out, result)

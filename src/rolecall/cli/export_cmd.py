@@ -8,6 +8,7 @@ import typer
 
 from rolecall.cli.console import console
 from rolecall.export import export as export_runs
+from rolecall.report.render import plural
 
 
 def export(
@@ -18,4 +19,4 @@ def export(
     """Write one tidy table of every verdict in RUNS (load with pandas.read_parquet / read_csv)."""
     target = out or Path(f"scores.{fmt}")
     n = export_runs(list(runs), target, fmt)
-    console.print(f"wrote {n} rows to {target}", markup=False)
+    console.print(f"wrote {plural(n, 'row')} to {target}", markup=False)

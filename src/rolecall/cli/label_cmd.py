@@ -8,6 +8,7 @@ import typer
 
 from rolecall.cli.console import console
 from rolecall.errors import RolecallError
+from rolecall.report.render import plural
 
 
 def label(
@@ -26,25 +27,26 @@ def label(
     reopen it with the same --rater and --seed to continue."""
     import getpass
 
-    from rolecall.instrument import load_instrument
+    from rolecall.instrument import run_instrument
     from rolecall.labelling import label_tasks
     from rolecall.labelling.server import LabelSession, check_loopback, serve
-    from rolecall.rundir import RunDir
+    from rolecall.rundir import RunDir, repair_tail
 
     check_loopback(host)
     if sample < 1:
         raise RolecallError("--sample must be at least 1")
     run = RunDir(run_dir)
     manifest = run.read_manifest()
-    instrument, _ = load_instrument(manifest.instrument["ref"])
+    instrument, _ = run_instrument(manifest.instrument)
     tasks = label_tasks(run, instrument, sample=sample, seed=seed)
     if not tasks:
         raise RolecallError("the run has no judged answers to rate yet", path=run.path)
     name = rater or getpass.getuser()
+    repair_tail(run.labels)  # a torn last label from a crash; appending after it would glue onto it
     session = LabelSession(tasks, run.labels, name, instrument.scale.min, instrument.scale.max)
     shown = f"[{host}]" if ":" in host else host
     console.print(
-        f"rating {len(tasks)} answers as {name!r} ({len(session.labels)} done) — open http://{shown}:{port}/ "
+        f"rating {plural(len(tasks), 'answer')} as {name!r} ({len(session.labels)} done) — open http://{shown}:{port}/ "
         f"(Ctrl-C to stop; labels go to {run.labels})",
         markup=False,
     )

@@ -34,6 +34,7 @@ from rolecall.cli import (  # noqa: E402
     report_cmd,
     rerun_cmd,
     run_cmd,
+    schema_cmd,
     score_cmd,
     validate_cmd,
 )
@@ -82,6 +83,7 @@ app.command("label")(label_cmd.label)
 app.command("agreement")(agreement_cmd.agreement)
 app.command("calibrate")(calibrate_cmd.calibrate)
 app.command("plan")(plan_cmd.plan)
+app.command("schema")(schema_cmd.schema)
 
 
 def main() -> None:

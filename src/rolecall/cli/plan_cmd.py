@@ -8,6 +8,7 @@ import typer
 
 from rolecall.cli.console import console
 from rolecall.errors import RolecallError
+from rolecall.report.render import plural
 
 
 def plan(
@@ -49,20 +50,22 @@ def plan(
         raise typer.Exit(1)
     console.print(
         f"cheapest design for G ≥ {target_g:g} on {len(result.reachable)} of "
-        f"{len(result.reachable) + len(result.unreachable)} dimensions: {best.items_per_dimension} items per "
-        f"dimension ({best.items} items) × {best.epochs} epochs × {best.judges} judge(s)",
+        f"{plural(len(result.reachable) + len(result.unreachable), 'dimension')}: "
+        f"{plural(best.items_per_dimension, 'item')} per dimension ({plural(best.items, 'item')}) × "
+        f"{plural(best.epochs, 'epoch')} × {plural(best.judges, 'judge')}",
         markup=False,
     )
     console.print(
-        f"expected cost: {best.conversations} conversations, {best.subject_calls} subject calls, "
-        f"{best.judge_calls} judge calls, ~{best.tokens:,} subject tokens",
+        f"expected cost: {plural(best.conversations, 'conversation')}, "
+        f"{plural(best.subject_calls, 'subject call')}, {plural(best.judge_calls, 'judge call')}, "
+        f"~{best.tokens:,} subject tokens",
         markup=False,
     )
     need = ", ".join(f"{d} {n}" for d, n in sorted(result.reachable.items()))
     console.print(f"items each dimension needs: {need}", markup=False)
     for dim, have in sorted(result.short.items()):
         console.print(
-            f"note: {dim} needs {result.reachable[dim]} items; the instrument has {have} — add items",
+            f"note: {dim} needs {plural(result.reachable[dim], 'item')}; the instrument has {have} — add items",
             markup=False,
         )
     extra = f" and add judges to {best.judges}" if best.judges > len(manifest.judges) else ""
@@ -74,7 +77,7 @@ def plan(
     others = [d for d in result.designs[1:4]]
     for d in others:
         console.print(
-            f"  also: {d.items_per_dimension} items/dim × {d.epochs} epochs × {d.judges} judge(s): "
-            f"{d.calls} calls, ~{d.tokens:,} tokens",
+            f"  also: {d.items_per_dimension} items/dim × {plural(d.epochs, 'epoch')} × "
+            f"{plural(d.judges, 'judge')}: {plural(d.calls, 'call')}, ~{d.tokens:,} tokens",
             markup=False,
         )

@@ -7,9 +7,10 @@ from pathlib import Path
 import typer
 
 from rolecall.cli.console import console
-from rolecall.instrument import load_instrument
+from rolecall.instrument import run_instrument
 from rolecall.persona import load_persona
 from rolecall.pipeline import finish
+from rolecall.report.render import plural
 from rolecall.rundir import RunDir
 
 
@@ -30,8 +31,10 @@ def report(
 ) -> None:
     """Rebuild summary.json, report.md and report.html from the run directory's files."""
     run = RunDir(run_dir)
-    manifest = run.read_manifest()
-    instrument, _ = load_instrument(manifest.instrument["ref"])
+    # every file up front: a damaged one is refused before the manifest takes a calibration
+    # (the records are read while the summary is built, and refused there when that is all)
+    manifest = run.verify(records=calibration is not None)
+    instrument, _ = run_instrument(manifest.instrument)
     if calibration is not None:
         from rolecall.calibration import record_in_manifest
 
@@ -44,7 +47,7 @@ def report(
         narrative = write_narrative(run, summary, writer)
         finish(run, persona, instrument, manifest)
         console.print(
-            f"narrative: {len(narrative['sentences'])} sentences, "
+            f"narrative: {plural(len(narrative['sentences']), 'sentence')}, "
             f"{narrative['unsupported']} flagged as unsupported",
             markup=False,
         )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
@@ -12,7 +11,8 @@ from rolecall.cli.console import RichProgress, console, err_console
 from rolecall.cli.track import track
 from rolecall.report.render import num
 from rolecall.rerun import rerun as do_rerun
-from rolecall.rundir import write_text_atomic
+from rolecall.rundir import write_json_atomic
+from rolecall.rundir.summary import RerunResult, dump_versioned
 
 
 def rerun(
@@ -26,7 +26,8 @@ def rerun(
     """Repeat RUN_DIR from its manifest, bypassing the cache; exit 0 if every dimension agrees."""
     with RichProgress() as progress:
         outcome, result = do_rerun(run_dir, out=out, progress=progress)
-    write_text_atomic(outcome.run.path / "rerun.json", json.dumps({"of": str(run_dir), **result}, indent=2))
+    details = outcome.run.path / "rerun.json"
+    write_json_atomic(details, dump_versioned(RerunResult, {"of": str(run_dir), **result}, path=details))
     t = Table(title=f"rerun of {run_dir.name}")
     for col in ("dimension", "old", "old 95% CI", "new", "new 95% CI", "agrees"):
         t.add_column(col)

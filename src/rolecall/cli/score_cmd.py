@@ -6,9 +6,10 @@ from pathlib import Path
 
 import typer
 
+from rolecall.cli.console import err_console
 from rolecall.cli.session import finish_session
 from rolecall.defaults import DEFAULT_JUDGE
-from rolecall.score_run import ScoreConfig, execute_score, reopen_for_scoring, start_score
+from rolecall.score_run import ScoreConfig, execute_score, match_warnings, reopen_for_scoring, start_score
 
 
 def score(
@@ -63,6 +64,8 @@ def score(
             calibration=calibration,
         )
         run, inst, manifest = start_score(cfg)
+        for line in match_warnings(run):  # low, ambiguous or no match to an item: one line per answer
+            err_console.print(f"warning: {line}", markup=False, highlight=False)
     finish_session(
         run,
         manifest,

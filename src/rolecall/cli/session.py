@@ -13,6 +13,7 @@ from rolecall.cli.console import RichProgress, console, err_console
 from rolecall.cli.summary_view import print_summary
 from rolecall.cli.track import track
 from rolecall.pipeline import Outcome
+from rolecall.report.render import plural
 from rolecall.progress import Progress
 from rolecall.rundir import Manifest, RunDir
 
@@ -62,7 +63,12 @@ def finish_session(
     tracking_uri: str | None,
     no_track: bool,
 ) -> Outcome:
-    """Run ``work`` with a progress display; on Ctrl-C say how to resume (exit 130)."""
+    """Run ``work`` with a progress display; on Ctrl-C say how to resume (exit 130).
+
+    The run's files are checked first: a damaged one is refused (one line naming it, exit 2)
+    before anything is printed or asked.
+    """
+    run.verify()
     err_console.print(f"run directory: {run.path}", markup=False, highlight=False)
     stopped = threading.Event()
     try:
@@ -76,7 +82,7 @@ def finish_session(
     track(run, manifest, outcome.summary, tracking_uri=tracking_uri, no_track=no_track)
     if outcome.failures:
         console.print(
-            f"{outcome.failures} call(s) failed after retries; retry only those with: {resume_command}",
+            f"{plural(outcome.failures, 'call')} failed after retries; retry only those with: {resume_command}",
             markup=False,
         )
     return outcome

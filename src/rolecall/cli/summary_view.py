@@ -7,14 +7,14 @@ from typing import Any
 from rich.table import Table
 
 from rolecall.cli.console import console
-from rolecall.report.render import abstentions
+from rolecall.report.render import abstentions, is_transcript, plural, source_title, transcript_calls
 from rolecall.report.render import ci as interval
 from rolecall.report.render import num as fmt
 
 
 def print_summary(summary: dict[str, Any], run_path: str) -> None:
     scale = summary["instrument"]["scale"]
-    t = Table(title=f"{summary.get('persona') or 'transcript'} · {summary['instrument']['id']}")
+    t = Table(title=f"{source_title(summary)} · {summary['instrument']['id']}")
     t.add_column("dimension")
     t.add_column("score", justify="right")
     t.add_column("95% interval")
@@ -63,9 +63,12 @@ def print_summary(summary: dict[str, Any], run_path: str) -> None:
         )
     _print_analyses(summary)
     calls = summary.get("calls", {})
-    if calls:
+    transcript = is_transcript(summary)
+    if transcript:  # recorded answers: no subject model was called, the judges were
+        console.print(transcript_calls(summary), markup=False)
+    elif calls:
         console.print(
-            f"subject calls {calls['subject_calls']} ({calls['cached']} cached), "
+            f"{plural(calls['subject_calls'], 'subject call')} ({calls['cached']} cached), "
             f"tokens in/out {calls['tokens_in']:,}/{calls['tokens_out']:,}",
             markup=False,
         )
@@ -73,9 +76,9 @@ def print_summary(summary: dict[str, Any], run_path: str) -> None:
     if timing:
         lat = calls.get("latency_p50_s"), calls.get("latency_p95_s")
         unpriced = timing.get("cost", {}).get("unpriced") or []
+        latency = "" if transcript else f"; subject latency p50/p95 {fmt(lat[0], 3)}/{fmt(lat[1], 3)}s"
         console.print(
-            f"wall {timing.get('wall_s', 0):.1f}s; subject latency p50/p95 "
-            f"{fmt(lat[0], 3)}/{fmt(lat[1], 3)}s; cost ${timing.get('cost_usd', 0):.4f}"
+            f"wall {timing.get('wall_s', 0):.1f}s{latency}; cost ${timing.get('cost_usd', 0):.4f}"
             + (f" (unpriced: {', '.join(unpriced)})" if unpriced else ""),
             markup=False,
         )
@@ -99,7 +102,7 @@ def _print_analyses(summary: dict[str, Any]) -> None:
     if star and star.get("n"):
         probes = ", ".join(f"{k} {v}" for k, v in star.get("probes", {}).items()) or "none"
         console.print(
-            f"STAR ({star['n']} answers): all four parts {_pct(star['complete_rate'])}, result quantified "
+            f"STAR ({plural(star['n'], 'answer')}): all four parts {_pct(star['complete_rate'])}, result quantified "
             f"{_pct(star['quantified_rate'])}, reflection {_pct(star['reflection_rate'])}, ownership "
             f"{fmt(star['ownership_mean'])}; probes asked: {probes}",
             markup=False,
@@ -115,6 +118,6 @@ def _print_analyses(summary: dict[str, Any]) -> None:
         top = sorted(ranking["top_counts"].items(), key=lambda kv: -kv[1])[:3]
         console.print(
             f"most evidenced ({ranking['method']}): "
-            + ", ".join(f"{d} in {n} answers' top {ranking['top']}" for d, n in top),
+            + ", ".join(f"{d} in the top {ranking['top']} of {plural(n, 'answer')}" for d, n in top),
             markup=False,
         )

@@ -11,6 +11,7 @@ from rolecall.errors import RolecallError
 from rolecall.instrument import load_instrument
 from rolecall.persona import load_persona
 from rolecall.pipeline import resolve_instrument
+from rolecall.report.render import plural
 from rolecall.yamlio import read_text
 
 
@@ -31,8 +32,8 @@ def validate(
             if _is_instrument(f):
                 inst, _digest = load_instrument(f)
                 console.print(
-                    f"ok  {f}: instrument {inst.id} v{inst.version}, {len(inst.dimensions)} dimensions, "
-                    f"{len(inst.items)} items",
+                    f"ok  {f}: instrument {inst.id} v{inst.version}, "
+                    f"{plural(len(inst.dimensions), 'dimension')}, {plural(len(inst.items), 'item')}",
                     markup=False,
                 )
             else:
@@ -40,8 +41,10 @@ def validate(
                 extra = ""
                 if p.hypothesis:
                     inst, _, _ = resolve_instrument(p, None)
-                    extra = f", hypothesis on {inst.id} ({len(p.hypothesis.expect)} dimensions)"
-                console.print(f"ok  {f}: persona {p.name!r}, {len(p.sections)} sections{extra}", markup=False)
+                    extra = f", hypothesis on {inst.id} ({plural(len(p.hypothesis.expect), 'dimension')})"
+                console.print(
+                    f"ok  {f}: persona {p.name!r}, {plural(len(p.sections), 'section')}{extra}", markup=False
+                )
         except RolecallError as exc:
             bad += 1
             err_console.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)

@@ -62,6 +62,7 @@ class Answer:
             "judge": judge,
             "subject": self.subject,
             "mode": mode,
+            "respondent": self.respondent,
         }
 
 

@@ -14,10 +14,11 @@ from rolecall.instrument import Instrument
 from rolecall.judge.answers import is_pressure
 from rolecall.judge.validity import judge_validity
 from rolecall.report.narrative import read_narrative
-from rolecall.report.render import abstentions
+from rolecall.report.render import abstentions, is_transcript, num, plural, source_title, transcript_calls
 from rolecall.report.star_view import star_view
 from rolecall.rundir import Manifest, RunDir, ScoreRecord, TurnRecord, read_records
 from rolecall.stats import distinctive_phrases
+from rolecall.transcripts.match import recorded_match
 
 WIDE_INTERVAL = 1.5  # scale points: an interval wider than this is called inconsistent
 
@@ -135,7 +136,7 @@ def _strengths_limits(
         if not _sufficient(d):
             st = d["evidence_status"]
             limits.append(
-                f"{d['name']}: insufficient evidence — {st['evidenced']} of {st['judged']} verdicts found "
+                f"{d['name']}: insufficient evidence — {st['evidenced']} of {plural(st['judged'], 'verdict')} found "
                 f"evidence; no evidence in {abstentions(d.get('abstained'))}."
             )
     mixed = [d["name"] for d in dims.values() if d["mean"] is not None and _side(d, scale) is None]
@@ -144,11 +145,14 @@ def _strengths_limits(
     total = summary["verdicts"]["total"]
     unscored = summary["unscored"]["total"]
     if total and unscored / total > 0.1:
-        limits.append(f"{unscored} of {total} verdicts were unparseable; the scores rest on the rest.")
+        limits.append(
+            f"{unscored} of {plural(total, 'verdict')} {'was' if unscored == 1 else 'were'} unparseable; "
+            "the scores rest on the rest."
+        )
     abstained = summary.get("abstained", {})
     if total and abstained.get("total", 0) / total > 0.2:
         limits.append(
-            f"The judges found no evidence in {abstentions(abstained)} of {total} verdicts; "
+            f"The judges found no evidence in {abstentions(abstained)} of {plural(total, 'verdict')}; "
             "the scores rest on the answers that gave some."
         )
     for name, j in summary.get("judges", {}).items():
@@ -176,6 +180,7 @@ def build_content(
     answers: dict[str, str] = {}
     questions: dict[str, str] = {}
     rubric_of: dict[str, str | None] = {}
+    match_of: dict[str, dict[str, Any]] = {}
     for t in turns:
         if t.subject != "persona" or t.epoch != 0:
             continue
@@ -184,6 +189,9 @@ def build_content(
         if t.role == "user" and t.turn == 0:
             questions[t.item] = t.question or t.text
             rubric_of[t.item] = t.instrument_item
+            m = recorded_match(t)
+            if m is not None:  # a transcript's answer: how it was matched to an instrument item
+                match_of[t.item] = {"text": m.describe(), "doubt": m.doubt(), "by": m.by, "score": m.score}
 
     def item_block(item_id: str) -> dict[str, Any]:
         recs = by_item.get(item_id, [])
@@ -216,6 +224,7 @@ def build_content(
             "answer": answers.get(item_id, ""),
             "dims": dim_rows,
             "matched": rubric_of.get(item_id),
+            "match": match_of.get(item_id),
             "star": star_view(star[item_id]) if item_id in star else None,
             "ranked": ranked[item_id]["ranked"][:TOP] if item_id in ranked else None,
         }
@@ -250,8 +259,11 @@ def build_content(
         item: {d: v["mean"] for d, v in summary["items"].get(item, {}).items()} for item in items_heat
     }
     return {
-        "title": f"{summary.get('persona') or 'Transcript'} — {instrument.name}",
+        "title": f"{_capital(source_title(summary))} — {instrument.name}",
         "persona": summary.get("persona"),
+        "source": summary.get("source"),
+        "transcript": is_transcript(summary),
+        "calls_text": _calls_text(summary),
         "instrument": summary["instrument"],
         "scale": scale,
         "manifest": manifest.model_dump(mode="json"),
@@ -282,6 +294,31 @@ def build_content(
     }
 
 
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _calls_text(summary: dict[str, Any]) -> str:
+    """The report's sentence on the calls a run made: for a transcript, the judges' (no subject
+    model was called); for an interview, the subject's."""
+    t = summary.get("timing") or {}
+    if is_transcript(summary):
+        head = _capital(transcript_calls(summary))
+    else:
+        calls = summary["calls"]
+        head = (
+            f"{plural(calls['subject_calls'], 'subject answer')} ({calls['cached']} from cache), tokens in/out "
+            f"{calls['tokens_in']}/{calls['tokens_out']}, subject latency p50/p95 "
+            f"{num(calls['latency_p50_s'], 3)}/{num(calls['latency_p95_s'], 3)} s"
+        )
+    unpriced = (t.get("cost") or {}).get("unpriced") or []
+    return (
+        f"{head}; wall time {num(t.get('wall_s'), 1)} s; cost ${num(t.get('cost_usd', 0), 4)}"
+        + (f" (unpriced: {', '.join(unpriced)})" if unpriced else "")
+        + "."
+    )
+
+
 def _generalizability_view(study: dict[str, Any] | None, dims: dict[str, Any]) -> dict[str, Any] | None:
     """Rows of the G-study table and the curves of projected G over items for the run's design."""
     if not study:
@@ -294,13 +331,15 @@ def _generalizability_view(study: dict[str, Any] | None, dims: dict[str, Any]) -
         rows.append(
             {
                 "name": dims[dim_id]["name"],
-                "design": f"{design['item']} items × {design['epoch']} epochs × {design['judge']} judges",
+                "design": f"{plural(design['item'], 'item')} × {plural(design['epoch'], 'epoch')} × "
+                f"{plural(design['judge'], 'judge')}",
                 "g": g["g"],
                 "cut": f"{g['cut']:g} ({g['cut_source']})",
                 "largest": f"{largest[0]} ({largest[1]:.2f})",
                 "items_for_g80": g["items_for_g80"],
                 "cheapest": (
-                    f"{cheapest['items']} items × {cheapest['epochs']} epochs × {cheapest['judges']} judges"
+                    f"{plural(cheapest['items'], 'item')} × {plural(cheapest['epochs'], 'epoch')} × "
+                    f"{plural(cheapest['judges'], 'judge')}"
                     if cheapest
                     else "none within the grid"
                 ),

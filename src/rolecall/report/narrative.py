@@ -123,5 +123,4 @@ def write_narrative(run: RunDir, summary: dict[str, Any], spec: str) -> dict[str
 
 
 def read_narrative(run: RunDir) -> dict[str, Any] | None:
-    path = run.path / "narrative.json"
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+    return run.read_narrative()

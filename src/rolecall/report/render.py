@@ -35,6 +35,44 @@ def num(x: float | None, nd: int = 2) -> str:
     return "—" if x is None else f"{x:.{nd}f}"
 
 
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``1 dimension``, ``2 dimensions``: a count with its noun (``many``: an irregular plural)."""
+    return f"{n} {word if n == 1 else many or word + 's'}"
+
+
+def is_transcript(summary: dict[str, Any]) -> bool:
+    return bool((summary.get("source") or {}).get("kind") == "transcript")
+
+
+def source_title(summary: dict[str, Any]) -> str:
+    """Whose answers a summary measures, for titles: the persona's name, or ``transcript NAME``."""
+    if is_transcript(summary):
+        return f"transcript {summary['source']['name']}"
+    return str(summary.get("persona") or "recorded answers")
+
+
+def judge_calls(summary: dict[str, Any]) -> dict[str, float]:
+    """Calls, cache hits, tokens and live latency summed over the judges in the summary's timing
+    (a judge that computes its verdicts here, like ``semantic``, makes no calls and is not there)."""
+    models = [m for role, m in (summary.get("timing") or {}).get("models", {}).items() if role != "subject"]
+    keys = ("calls", "cached", "tokens_in", "tokens_out", "latency_s_total")
+    return {k: sum(m.get(k, 0) for m in models) for k in keys}
+
+
+def transcript_calls(summary: dict[str, Any]) -> str:
+    """The calls a transcript's scoring made: none to a subject model, and the judges' calls."""
+    n = (summary.get("source") or {}).get("answers")
+    j = judge_calls(summary)
+    calls, cached = int(j["calls"]), int(j["cached"])
+    live = calls - cached
+    latency = f", mean latency {j['latency_s_total'] / live:.3f} s" if live > 0 else ""
+    return (
+        f"{plural(n, 'recorded answer') if isinstance(n, int) else 'recorded answers'}, no subject calls; "
+        f"{plural(calls, 'judge call')} ({cached} cached), tokens in/out "
+        f"{int(j['tokens_in']):,}/{int(j['tokens_out']):,}{latency}"
+    )
+
+
 def ci(d: dict[str, Any]) -> str:
     if d.get("ci_low") is None:
         return "—"
@@ -85,6 +123,7 @@ def _env(autoescape: bool) -> Environment:
         cell=md_cell,
         blockquote=blockquote,
         abstentions=abstentions,
+        plural=plural,
         verdict=lambda v: VERDICT_MARK.get(v, v),
     )
     return env

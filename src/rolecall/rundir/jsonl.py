@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 from collections.abc import Iterator, Sequence
@@ -66,10 +67,23 @@ class GroupAppender:
 
 
 def _write_fsync(path: Path, data: bytes) -> None:
+    """Append ``data`` and fsync; on failure, cut the file back so no part of it stays.
+
+    A short write (a full disk) would otherwise leave a torn line in the middle of the file
+    once the next batch is appended after it, and a torn line is only ever tolerated last.
+    """
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     try:
-        os.write(fd, data)
-        os.fsync(fd)
+        start = os.fstat(fd).st_size
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, start)
+            raise
     finally:
         os.close(fd)
 
@@ -106,38 +120,64 @@ def repair_tail(path: Path) -> int:
 
 
 def read_records(path: Path, model: type[R]) -> Iterator[R]:
-    """Yield the records of a JSONL file, skipping a torn (unterminated or unparseable) last line.
+    """Yield the records of a JSONL file, skipping a torn last line (one with no newline).
 
-    A bad line anywhere else is refused (``RolecallError`` naming the file and line), never
-    skipped: only a crash can tear a line, and only the last one.
+    A crash can only tear the last line, and a torn line never ends in a newline (each batch is
+    one ``write``, newline last): such a line is skipped here when it does not parse, and cut off
+    by ``repair_tail`` before anything is appended. Any other bad line (not UTF-8, not JSON, not
+    a valid record), the last one included when it is complete, is refused: ``RolecallError``
+    naming the file and line, never skipped. Blank lines carry nothing and are passed over.
     """
     if not path.exists():
         return
     try:
-        with path.open("r", encoding="utf-8") as f:
-            pending: str | None = None
-            number = 0
-            for number, line in enumerate(f, 1):
-                if pending is not None:
-                    yield _parse(pending, model, path, number - 1)
-                pending = line
-            if pending is not None:
-                try:
-                    yield _parse(pending, model, path, number)
-                except RolecallError:
-                    return  # torn last line from a crash: ignored, rewritten on resume
-    except UnicodeDecodeError as exc:
-        raise RolecallError(f"not UTF-8 text ({exc.reason})", path=path) from None
+        f = path.open("rb")
     except OSError as exc:
         raise RolecallError(f"cannot read: {exc.strerror or exc}", path=path) from None
+    with f:
+        pending: bytes | None = None
+        number = 0
+        lines = iter(f)
+        while True:
+            try:
+                raw = next(lines)
+            except StopIteration:
+                break
+            except OSError as exc:
+                raise RolecallError(f"cannot read: {exc.strerror or exc}", path=path) from None
+            number += 1
+            if pending is not None:
+                yield _parse(pending, model, path, number - 1)
+            pending = raw if raw.strip() else None
+        if pending is None:
+            return
+        if pending.endswith(b"\n"):
+            yield _parse(pending, model, path, number)
+            return
+        try:
+            record = _parse(pending, model, path, number)
+        except RolecallError:
+            return  # torn last line from a crash: ignored here, cut off on resume
+        yield record
 
 
-def _parse(line: str, model: type[R], path: Path, number: int) -> R:
+def _parse(raw: bytes, model: type[R], path: Path, number: int) -> R:
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise RolecallError(
+            f"not UTF-8 text (byte {exc.start + 1} of the line)", path=path, line=number
+        ) from None
     try:
         return model.model_validate(json.loads(line))
-    except (json.JSONDecodeError, ValidationError) as exc:
-        first = str(exc).splitlines()[0] if not isinstance(exc, ValidationError) else _first_error(exc)
-        raise RolecallError(f"unreadable record: {first}", path=path, line=number) from None
+    except json.JSONDecodeError as exc:
+        raise RolecallError(
+            f"unreadable record: {exc.msg} (column {exc.colno})", path=path, line=number
+        ) from None
+    except ValidationError as exc:
+        raise RolecallError(f"unreadable record: {_first_error(exc)}", path=path, line=number) from None
+    except ValueError as exc:  # e.g. an integer too long to convert
+        raise RolecallError(f"unreadable record: {exc}", path=path, line=number) from None
 
 
 def _first_error(exc: ValidationError) -> str:

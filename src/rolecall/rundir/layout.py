@@ -14,8 +14,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from rolecall.errors import RolecallError
-from rolecall.rundir.records import Manifest
+from rolecall.rundir.jsonl import read_records
+from rolecall.rundir.records import (
+    AgreementFile,
+    FailureRecord,
+    Manifest,
+    NarrativeFile,
+    ScoreRecord,
+    Shape,
+    TurnRecord,
+)
+from rolecall.rundir.summary import Summary, Timing, read_versioned
 
 
 @dataclass(frozen=True)
@@ -58,42 +70,116 @@ class RunDir:
     def agreement(self) -> Path:
         return self.path / "agreement.json"
 
-    def read_agreement(self) -> dict[str, Any] | None:
-        """agreement.json (written by ``rolecall agreement``), or None when there is none."""
-        if not self.agreement.exists():
-            return None
-        return _read_object(self.agreement, f"rolecall agreement {self.path}")
+    @property
+    def timing(self) -> Path:
+        return self.path / "timing.json"
+
+    @property
+    def narrative(self) -> Path:
+        return self.path / "narrative.json"
 
     def read_manifest(self) -> Manifest:
-        if not self.manifest.exists():
+        if not self.manifest.is_file():
             raise RolecallError("not a run directory (no manifest.json)", path=self.path)
+        data = _load_json(self.manifest, None)
         try:
-            return Manifest.model_validate_json(self.manifest.read_text(encoding="utf-8"))
-        except ValueError as exc:
+            return Manifest.model_validate(data)
+        except ValidationError as exc:
             raise RolecallError(
-                f"manifest.json is not valid: {str(exc).splitlines()[0]}", path=self.manifest
+                f"manifest.json is not valid: {_first_error(exc)}", path=self.manifest
             ) from None
-
-    def write_json(self, path: Path, data: Any) -> None:
-        write_json_atomic(path, data)
 
     def read_summary(self) -> dict[str, Any]:
         if not self.summary.exists():
             raise RolecallError("run has no summary.json yet (was it interrupted?)", path=self.path)
-        return _read_object(self.summary, f"rolecall report {self.path}")
+        # versioned: a newer schema is refused, an older one migrated, then validated (rundir/summary.py)
+        rebuild = f"rolecall report {self.path}"
+        return read_versioned(self.summary, _load_json(self.summary, rebuild), Summary, rebuild=rebuild)
+
+    def read_agreement(self) -> dict[str, Any] | None:
+        """agreement.json (written by ``rolecall agreement``), or None when there is none."""
+        if not self.agreement.exists():
+            return None
+        return _read_object(self.agreement, AgreementFile, f"rolecall agreement {self.path}")
+
+    def read_timing(self) -> dict[str, Any] | None:
+        """timing.json (call counts per model and wall time), or None when there is none."""
+        if not self.timing.exists():
+            return None
+        return read_versioned(self.timing, _load_json(self.timing, None), Timing, rebuild=None)
+
+    def read_narrative(self) -> dict[str, Any] | None:
+        """narrative.json (written by ``rolecall report --writer``), or None when there is none."""
+        if not self.narrative.exists():
+            return None
+        return _read_object(self.narrative, NarrativeFile, f"rolecall report {self.path} --writer SPEC")
+
+    def verify(self, *, records: bool = True, agreement: bool = True) -> Manifest:
+        """Read every file a later stage reads back; a damaged one is one error naming it (and its line).
+
+        Commands call this before they start work, so that a damaged run is refused up front
+        rather than after a progress display or a half-finished stage. ``records``: the JSONL
+        files too (their readers refuse a bad line anyway, but only once a stage reaches it).
+        ``agreement``: agreement.json too (``rolecall agreement`` rewrites it instead).
+        """
+        manifest = self.read_manifest()
+        self.read_timing()
+        self.read_narrative()
+        if agreement:
+            self.read_agreement()
+        if records:
+            for path, model in (
+                (self.transcript, TurnRecord),
+                (self.scores, ScoreRecord),
+                (self.failures, FailureRecord),
+            ):
+                for _ in read_records(path, model):
+                    pass
+        return manifest
 
 
-def _read_object(path: Path, rebuild: str) -> dict[str, Any]:
-    """A JSON object file rolecall wrote; a damaged one is one line naming it and how to rebuild."""
+def _first_error(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err["loc"])
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    return f"{where}: {msg}" if where else msg
+
+
+def _load_json(path: Path, rebuild: str | None) -> Any:
+    """The JSON value in a file rolecall wrote; unreadable, not UTF-8 or not JSON is one error."""
+    hint = f"; rebuild it with `{rebuild}`" if rebuild else ""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (ValueError, OSError) as exc:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise RolecallError(f"cannot read {path.name}: {exc.strerror or exc}", path=path) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise RolecallError(
-            f"{path.name} is not valid JSON ({str(exc).splitlines()[0]}); rebuild it with `{rebuild}`",
+            f"{path.name} is not UTF-8 text (byte {exc.start}){hint}",
             path=path,
+            line=data.count(b"\n", 0, exc.start) + 1,
         ) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise RolecallError(
+            f"{path.name} is not valid JSON ({exc.msg}){hint}", path=path, line=exc.lineno
+        ) from None
+    except ValueError as exc:  # e.g. an integer too long to convert
+        raise RolecallError(f"{path.name} is not valid JSON ({exc}){hint}", path=path) from None
+
+
+def _read_object(path: Path, shape: type[Shape], rebuild: str | None) -> dict[str, Any]:
+    """A JSON object file rolecall wrote, checked against the shape its readers rely on."""
+    hint = f"; rebuild it with `{rebuild}`" if rebuild else "; remove it to start it afresh"
+    data = _load_json(path, rebuild)
     if not isinstance(data, dict):
-        raise RolecallError(f"{path.name} is not a JSON object; rebuild it with `{rebuild}`", path=path)
+        raise RolecallError(f"{path.name} is not a JSON object{hint}", path=path)
+    try:
+        shape.model_validate(data)
+    except ValidationError as exc:
+        raise RolecallError(f"{path.name} is not valid ({_first_error(exc)}){hint}", path=path) from None
     return data
 
 

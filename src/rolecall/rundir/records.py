@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 
 class Record(BaseModel):
@@ -34,6 +34,15 @@ class TurnRecord(Record):
     instrument_item: str | None = Field(
         default=None, description="The instrument item this answer was matched to (transcripts)."
     )
+    match_by: Literal["id", "text", "none"] | None = Field(
+        default=None,
+        description="How the answer was matched (transcripts): labelled by item id, by text "
+        "similarity (match_score), or not at all.",
+    )
+    match_runner_up: str | None = Field(
+        default=None, description="The most similar other instrument item (text matches)."
+    )
+    match_runner_up_score: float | None = None
 
 
 #: Why a judge found no evidence for a dimension in an answer (see rolecall.judge.evidence).
@@ -63,6 +72,7 @@ class ScoreRecord(Record):
     subject: Literal["persona", "baseline"] = "persona"
     abstained: bool = False
     abstain_reason: AbstainReason | None = None
+    respondent: str | None = Field(default=None, description="Who gave the answer (transcripts).")
 
     @property
     def unscored(self) -> bool:
@@ -82,8 +92,66 @@ class FailureRecord(Record):
     subject: Literal["persona", "baseline"] = "persona"
 
 
+class Shape(BaseModel):
+    """The part of a JSON object that rolecall reads back, with exact JSON types; other keys pass.
+
+    Used to check a file (or a nested object kept as a plain dict) before anything indexes into
+    it, so that a damaged or hand-edited file is one error naming it, not a KeyError later on.
+    """
+
+    model_config = ConfigDict(extra="allow", strict=True)
+
+
+class _InstrumentRef(Shape):
+    ref: str
+    id: str
+    version: str
+    sha256: str
+
+
+class _PersonaRef(Shape):
+    name: str
+    path: str
+    sha256: str
+
+
+class _ModelRef(Shape):
+    spec: str
+    identity: str
+
+
+class _TranscriptRef(Shape):
+    path: str
+    sha256: str
+    name: str | None = None
+
+
+class _JudgeRef(Shape):
+    spec: str
+
+
+class _CalibrationRef(Shape):
+    path: str
+    sha256: str
+    judge: str | None = None
+    method: str | None = None
+
+
+_MANIFEST_PARTS: dict[str, type[Shape]] = {
+    "instrument": _InstrumentRef,
+    "persona": _PersonaRef,
+    "subject_model": _ModelRef,
+    "transcript_source": _TranscriptRef,
+    "calibration": _CalibrationRef,
+}
+
+
 class Manifest(Record):
-    """Everything needed to repeat or resume a run (manifest.json)."""
+    """Everything needed to repeat or resume a run (manifest.json).
+
+    The nested objects stay plain dicts (written back as they were read), but the keys rolecall
+    reads from them are checked when a manifest is loaded.
+    """
 
     rolecall_version: str
     created: str
@@ -104,3 +172,98 @@ class Manifest(Record):
     )
     packages: dict[str, str] = Field(default_factory=dict)
     platform: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check_parts(self) -> Manifest:
+        from rolecall.models.base import GenParams  # a light module; imported late to keep this one leaf
+
+        for name, shape in _MANIFEST_PARTS.items():
+            value = getattr(self, name)
+            if value is not None:
+                _check_part(shape, value, name)
+        if not self.judges:
+            raise ValueError("judges: the run names no judge")
+        for i, judge in enumerate(self.judges):
+            _check_part(_JudgeRef, judge, f"judges.{i}")
+        for name in ("params", "judge_params"):
+            _check_part(GenParams, getattr(self, name), name)
+        return self
+
+
+def _check_part(shape: type[BaseModel], value: Any, where: str) -> None:
+    try:
+        shape.model_validate(value)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = ".".join(str(p) for p in (where, *err["loc"]))
+        raise ValueError(f"{loc}: {err['msg']}") from None
+
+
+# ---------------------------------------------------------------- JSON files read back
+
+
+class _AgreementFigures(Shape):
+    n: int
+    spearman: float | None
+    kappa_quadratic: float | None
+    within_1: float | None
+
+
+class _Abstention(Shape):
+    recall: float | None
+
+
+class _OverallAgreement(_AgreementFigures):
+    abstention: _Abstention
+
+
+class _JudgeAgreement(Shape):
+    overall: _OverallAgreement
+    dimensions: dict[str, _AgreementFigures]
+
+
+class _RaterPair(Shape):
+    n: int
+    kappa_quadratic: float | None
+    within_1: float | None
+
+
+class _Raters(Shape):
+    """Agreement between raters; the figures are there only with two raters or more."""
+
+    raters: list[str]
+    units: int
+    shared_units: int | None = None
+    krippendorff_alpha: float | None = None
+    pairs: dict[str, _RaterPair] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _figures_with_two_raters(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("raters"), list) and len(data["raters"]) > 1:
+            missing = [k for k in ("shared_units", "krippendorff_alpha", "pairs") if k not in data]
+            if missing:
+                raise ValueError(f"{missing[0]} is missing (the run has {len(data['raters'])} raters)")
+        return data
+
+
+class AgreementFile(Shape):
+    """agreement.json (written by ``rolecall agreement``)."""
+
+    judges: dict[str, _JudgeAgreement]
+    raters: _Raters | None = None
+
+
+class _NarrativeSentence(Shape):
+    text: str
+    supported: bool
+    problems: list[str] = Field(default_factory=list)
+
+
+class NarrativeFile(Shape):
+    """narrative.json (written by ``rolecall report --writer``)."""
+
+    writer: str
+    quotes: dict[str, str]
+    sentences: list[_NarrativeSentence]
+    unsupported: int

@@ -124,7 +124,7 @@ def _row(obj: object, path: Path, line: int) -> RecordedAnswer:
 
 def _from_jsonl(text: str, path: Path) -> list[RecordedAnswer]:
     out = []
-    for n, line in enumerate(text.splitlines(), start=1):
+    for n, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:

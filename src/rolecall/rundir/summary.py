@@ -1,0 +1,702 @@
+"""Typed, versioned result files: summary.json, timing.json, compare.json and rerun.json.
+
+Every block the producers write (``aggregate.summarize`` and the analyses it calls, the pricing,
+agreement and calibration summaries, ``compare.compare_runs``, ``rerun.agreement`` and the call
+counters in ``pipeline``) has a model here with exact JSON types (``strict``) and no unknown keys
+(``extra="forbid"``), so ``rolecall schema NAME`` prints a JSON Schema a consumer can rely on.
+
+Writing: ``dump_versioned`` validates the producer's dict and returns what to write, with
+``schema_version`` first; keys the producer left out stay out (``exclude_unset``), so readers
+that index the dict see what they saw before. A block that is left out when there is nothing
+to say (``timing``, ``baseline``, ``star``, ...) is ``Omittable``: absent, never ``null``.
+
+Reading: ``read_versioned`` refuses a file written by a newer rolecall (its ``schema_version``
+is higher than ``SCHEMA_VERSION``) and migrates an older one step by step (``_MIGRATIONS``); a
+file without ``schema_version`` predates versioning and is version 0, whose migration only adds
+the field. Anything that does not then validate is one ``RolecallError`` naming the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic.json_schema import SkipJsonSchema
+
+from rolecall.errors import RolecallError
+from rolecall.rundir.records import AbstainReason
+
+#: the version of every file modelled here that this rolecall writes and reads
+SCHEMA_VERSION = 1
+
+T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
+
+
+def _no_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)  # an omitted block has no value, not a null one
+
+
+class _Omitted:
+    """Marks an ``Omittable`` field: its key is left out when there is nothing to say."""
+
+
+_OMITTED = _Omitted()
+#: a key that is left out when there is nothing to say: absent, never null (``Block`` refuses null)
+Omittable = Annotated[T | SkipJsonSchema[None], _OMITTED, Field(json_schema_extra=_no_default)]
+
+Version = Annotated[
+    Literal[1],
+    Field(description="The file format's version; a newer one is refused, an older one migrated."),
+]
+Subject = Literal["persona", "baseline"]
+StarPart = Literal["situation", "task", "action", "result"]
+#: rolecall.stats.hypothesis.Verdict and .Overall (kept equal by tests/test_schema.py)
+DimensionVerdict = Literal["met", "exceeded", "below", "inconclusive", "no data", "insufficient evidence"]
+OverallVerdict = Literal[
+    "validated", "partially validated", "not validated", "inconclusive", "insufficient evidence"
+]
+PressureVerdict = Literal["holds", "shifts", "inconclusive"]
+Pair = Annotated[list[float], Field(min_length=2, max_length=2)]
+OptionalPair = Annotated[list[float | None], Field(min_length=2, max_length=2)]
+Span = Annotated[list[int], Field(min_length=2, max_length=2, description="[start, end) character offsets.")]
+
+
+class Block(BaseModel):
+    """A block whose every key is known: exact JSON types, unknown keys refused."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _omitted_not_null(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for name, field in cls.model_fields.items():
+                if name in data and data[name] is None and _OMITTED in field.metadata:
+                    raise ValueError(f"{name}: null (a block with nothing to say is left out)")
+        return data
+
+
+# ---------------------------------------------------------------- instrument and judges
+
+
+class Scale(Block):
+    min: int
+    max: int
+    low_label: str
+    high_label: str
+
+
+class InstrumentInfo(Block):
+    id: str
+    name: str
+    version: str
+    scale: Scale
+
+
+class Validated(Block):
+    """A judge measured against human labels on this instrument (src/rolecall/judge/validity.json)."""
+
+    validated: Literal[True]
+    source: str
+    n: int | None = None
+    labels: str | None = None
+    spearman: float | None = None
+    kappa_quadratic: float | None = None
+    within_1: float | None = None
+    abstain_recall: float | None = None
+    false_abstain: float | None = None
+
+
+class NotValidated(Block):
+    validated: Literal[False]
+    warning: str
+
+
+class JudgeInfo(Block):
+    validity: Validated | NotValidated
+
+
+# ---------------------------------------------------------------- dimensions
+
+
+class DimensionJudge(Block):
+    """One judge's verdicts on a dimension."""
+
+    mean: float | None
+    n: int
+    unscored: int
+    abstained: int
+    unverified_quotes: int
+
+
+class EvidenceQuote(Block):
+    item: str
+    epoch: int
+    judge: str
+    score: float | None
+    quote: str
+    verified: bool | None
+
+
+class AbstentionCounts(Block):
+    total: int
+    by_reason: dict[AbstainReason, int]
+
+
+class EvidenceStatus(Block):
+    evidenced: int
+    judged: int
+    evidenced_share: float
+    evidenced_items: int
+    sufficient: bool = Field(description="Enough evidenced answers for a hypothesis verdict and a level.")
+
+
+class LevelEstimate(Block):
+    level: str
+    name: str
+    low: str = Field(description="The level the lower end of the 95% interval reaches.")
+    high: str = Field(description="The level the upper end of the 95% interval reaches.")
+    description: str
+    evidence: list[EvidenceQuote]
+    n: int
+
+
+class NoLevel(Block):
+    level: None
+    reason: Literal["no scored answers", "insufficient evidence"]
+
+
+class DimensionStats(Block):
+    name: str
+    mean: float | None
+    ci_low: float | None
+    ci_high: float | None
+    n: int
+    n_items: int
+    unscored: int
+    abstained: AbstentionCounts
+    evidence_status: EvidenceStatus
+    cronbach_alpha: float | None
+    icc: float | None
+    judge_alpha: float | None
+    judges: dict[str, DimensionJudge]
+    evidence: list[EvidenceQuote]
+    level: Omittable[LevelEstimate | NoLevel] = Field(
+        default=None, description="With an instrument that defines levels."
+    )
+
+
+class OverallEstimate(Block):
+    mean: float | None
+    ci_low: float | None
+    ci_high: float | None
+    n: int
+
+
+class ItemDimension(Block):
+    mean: float | None
+    n: int
+    unscored: int
+    abstained: dict[AbstainReason, int]
+
+
+class Unscored(Block):
+    total: int
+    by_judge: dict[str, int]
+
+
+class Abstained(Block):
+    total: int
+    by_reason: dict[AbstainReason, int]
+    by_judge: dict[str, int]
+
+
+class Verdicts(Block):
+    total: int
+    scored: int
+    abstained: int
+    counted: int = Field(description="Verdicts on dimensions their item asks about, pressure left out.")
+
+
+class Failures(Block):
+    interview: int
+    judge: int
+    by_model: dict[str, int]
+
+
+class Calls(Block):
+    """Calls to the subject model (none for a transcript: its answers were recorded); the judges'
+    calls are in ``timing.models`` under ``judge:SPEC``."""
+
+    subject_calls: int
+    cached: int
+    tokens_in: int
+    tokens_out: int
+    latency_p50_s: float | None
+    latency_p95_s: float | None
+
+
+# ---------------------------------------------------------------- timing.json and its summary block
+
+
+class ModelCalls(Block):
+    calls: int
+    cached: int
+    retries: int
+    failures: int
+    tokens_in: int
+    tokens_out: int
+    latency_s_total: float
+
+
+class Timing(Block):
+    """timing.json: calls and tokens per model role ('subject', 'judge:SPEC') and wall time,
+    accumulated over every session of a run."""
+
+    schema_version: Version
+    models: dict[str, ModelCalls]  # always written (record_calls, add_wall_time); its readers index it
+    wall_s: Omittable[float] = None
+
+
+class Cost(Block):
+    by_model: dict[str, float | None] = Field(description="USD per model role; null: unpriced.")
+    total_usd: float
+    unpriced: list[str]
+
+
+class SummaryTiming(Block):
+    models: dict[str, ModelCalls]
+    wall_s: Omittable[float] = None
+    cost_usd: float
+    cost: Cost
+
+
+# ---------------------------------------------------------------- baseline
+
+
+class BaselineEffect(Block):
+    baseline_mean: float | None
+    persona_mean: float | None
+    effect: float | None
+    ci_low: float | None
+    ci_high: float | None
+    p_value: float | None
+    p_holm: float | None
+    cliffs_delta: float | None
+    n_pairs: int
+
+
+class Baseline(Block):
+    dimensions: dict[str, DimensionStats]
+    effects: dict[str, BaselineEffect]
+
+
+# ---------------------------------------------------------------- STAR
+
+
+class StarPartFound(Block):
+    present: bool
+    spans: list[Span]
+
+
+class StarParts(Block):
+    situation: StarPartFound
+    task: StarPartFound
+    action: StarPartFound
+    result: StarPartFound
+    reflection: StarPartFound
+
+
+class StarAnswer(Block):
+    item: str
+    epoch: int
+    subject: Subject
+    question: str
+    text: str
+    parts: StarParts
+    missing: list[StarPart]
+    complete: bool
+    quantified: bool
+    quantities: list[str]
+    reflection: bool
+    i_count: int
+    we_count: int
+    ownership: float | None
+    words: int
+    sentences: int
+    probe: Omittable[str] = Field(default=None, description="The STAR element probed, or 'custom'.")
+    missing_before_probe: Omittable[list[StarPart]] = None
+
+
+class StarRates(Block):
+    situation: float | None
+    task: float | None
+    action: float | None
+    result: float | None
+    reflection: float | None
+
+
+class StarAggregate(Block):
+    n: int
+    present_rate: StarRates
+    complete_rate: float | None
+    quantified_rate: float | None
+    reflection_rate: float | None
+    ownership_mean: float | None
+    words_median: int | float | None
+    probes: dict[str, int]
+    parts: list[StarPart]
+
+
+class Star(Block):
+    answers: list[StarAnswer]
+    aggregate: StarAggregate
+
+
+# ---------------------------------------------------------------- ranking
+
+
+class RankedDimension(Block):
+    dimension: str
+    name: str
+    relevance: float | None
+    score: float | None
+    quote: str
+    asked_about: bool
+
+
+class RankedAnswer(Block):
+    item: str
+    epoch: int
+    question: str
+    ranked: list[RankedDimension]
+
+
+class Ranking(Block):
+    top: int
+    method: str
+    answers: list[RankedAnswer]
+    top_counts: dict[str, int]
+
+
+# ---------------------------------------------------------------- pressure
+
+
+class PressureShift(Block):
+    before: float | None
+    after: float | None
+    shift: float | None
+    ci_low: float | None
+    ci_high: float | None
+    p_value: float | None
+    p_holm: float | None
+    n_items: int
+    verdict: PressureVerdict
+
+
+class Pressure(Block):
+    margin: float
+    min_items: int
+    verdict: PressureVerdict
+    overall: PressureShift
+    dimensions: dict[str, PressureShift]
+
+
+# ---------------------------------------------------------------- hypothesis
+
+
+class HypothesisDimension(Block):
+    expected: str
+    range: Pair
+    mean: float | None
+    ci_low: float | None
+    ci_high: float | None
+    verdict: DimensionVerdict
+
+
+class Hypothesis(Block):
+    instrument: str
+    statement: str
+    verdict: OverallVerdict
+    dimensions: dict[str, HypothesisDimension]
+
+
+# ---------------------------------------------------------------- generalizability
+
+
+class FacetSizes(Block):
+    item: int
+    epoch: int
+    judge: int
+
+
+class DStudyPoint(Block):
+    items: int
+    epochs: int
+    judges: int
+    g: float | None
+    ci_half_width: float | None
+
+
+class DStudyDesign(Block):
+    items: int
+    epochs: int
+    judges: int
+    verdicts: int
+
+
+class DStudy(Block):
+    grid: list[DStudyPoint]
+    cheapest: DStudyDesign | None
+
+
+class GStudy(Block):
+    design: FacetSizes
+    items_left_out: int
+    method: str
+    variance: dict[str, float] = Field(description="Component per effect ('item', 'item × epoch', ...), ≥ 0.")
+    variance_raw: dict[str, float]
+    mean: float
+    cut: float
+    cut_source: str
+    error_variance: float
+    g: float
+    items_for_g80: int | None
+    d_study: DStudy
+
+
+# ---------------------------------------------------------------- calibration and agreement
+
+
+class CalibrationApplied(Block):
+    judge: str
+    method: Literal["isotonic", "learned"]
+    cv: dict[str, float | None]
+
+
+class AgreementFigures(Block):
+    n: int
+    spearman: float | None
+    kappa_quadratic: float | None
+    within_1: float | None
+
+
+class JudgeAgreement(Block):
+    n: int
+    spearman: float | None
+    kappa_quadratic: float | None
+    within_1: float | None
+    abstain_recall: float | None
+    dimensions: dict[str, AgreementFigures]
+
+
+# ---------------------------------------------------------------- summary.json
+
+
+class Source(Block):
+    """Where the answers came from: a persona interviewed by a subject model, or a transcript of
+    recorded answers (``rolecall score``)."""
+
+    kind: Literal["persona", "transcript"]
+    name: str
+    path: str
+    answers: Omittable[int] = Field(default=None, description="How many answers the transcript holds.")
+
+
+class Summary(Block):
+    """summary.json: everything the reports, `check`, `compare`, `rerun` and `plan` read."""
+
+    schema_version: Version
+    persona: str | None = Field(description="The persona's name; null when the answers are a transcript's.")
+    source: Omittable[Source] = Field(
+        default=None, description="Absent in older summaries and when the run names neither."
+    )
+    instrument: InstrumentInfo
+    judges: dict[str, JudgeInfo]
+    dimensions: dict[str, DimensionStats]
+    overall: OverallEstimate
+    items: dict[str, dict[str, ItemDimension]] = Field(description="item -> dimension -> figures.")
+    unscored: Unscored
+    abstained: Abstained
+    verdicts: Verdicts
+    failures: Failures
+    calls: Calls
+    timing: Omittable[SummaryTiming] = None
+    baseline: Omittable[Baseline] = None
+    star: Omittable[Star] = None
+    ranking: Omittable[Ranking] = None
+    pressure: Omittable[Pressure] = None
+    hypothesis: Omittable[Hypothesis] = None
+    generalizability: Omittable[dict[str, GStudy]] = None
+    calibration: Omittable[CalibrationApplied] = None
+    agreement: Omittable[dict[str, JudgeAgreement]] = None
+
+
+# ---------------------------------------------------------------- compare.json
+
+
+class ComparisonStats(Block):
+    mean_a: float | None
+    mean_b: float | None
+    diff: float | None
+    ci_low: float | None
+    ci_high: float | None
+    p_value: float | None
+    p_holm: float | None
+    cliffs_delta: float | None
+    cohens_d: float | None
+    n_pairs: int
+
+
+class Phrase(Block):
+    text: str
+    z: float
+    count_a: int
+    count_b: int
+
+
+class DistinctivePhrases(Block):
+    reference: list[Phrase]
+    run: list[Phrase]
+
+
+class RunComparison(Block):
+    reference: str
+    run: str
+    run_dir: str
+    dimensions: dict[str, ComparisonStats]
+    distinctive_phrases: DistinctivePhrases
+
+
+class RunRef(Block):
+    label: str
+    path: str
+
+
+class MatrixCell(Block):
+    mean: float | None
+    ci_low: float | None
+    ci_high: float | None
+    n: int
+
+
+class CompareResult(Block):
+    """compare.json: every run after the first against the first."""
+
+    schema_version: Version
+    instrument: InstrumentInfo
+    runs: list[RunRef]
+    dimension_names: dict[str, str]
+    matrix: dict[str, dict[str, MatrixCell]] = Field(description="run label -> dimension -> estimate.")
+    comparisons: list[RunComparison]
+    hypotheses: dict[str, OverallVerdict | None]
+    method: str
+
+
+# ---------------------------------------------------------------- rerun.json
+
+
+class RerunDimension(Block):
+    old_mean: float | None
+    new_mean: float | None
+    old_ci: OptionalPair
+    new_ci: OptionalPair
+    agrees: bool | None
+    identical: bool
+
+
+class RerunResult(Block):
+    """rerun.json: does each run's mean fall inside the other's 95% interval?"""
+
+    schema_version: Version
+    of: str = Field(description="The run directory that was repeated.")
+    dimensions: dict[str, RerunDimension]
+    agrees: bool | None
+
+
+# ---------------------------------------------------------------- writing and reading
+
+
+def _add_version(data: dict[str, Any]) -> dict[str, Any]:
+    return {"schema_version": 1, **data}
+
+
+#: version -> the function that turns a file of that version into one of the next
+_MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {0: _add_version}
+
+
+def _where(exc: ValidationError, data: Any) -> str:
+    """The first error as 'path.to.key: message', the path following the data (union branch
+    names that pydantic puts in the location are left out)."""
+    err = exc.errors()[0]
+    parts: list[str] = []
+    node = data
+    part: Any
+    for part in err["loc"]:
+        if (isinstance(node, Mapping) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        ):
+            node = node[part]
+        elif isinstance(part, str) and (part[:1].isupper() or "[" in part):
+            continue  # a union branch (a model or type name), not a key of the data
+        parts.append(str(part))
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    return f"{'.'.join(parts)}: {msg}" if parts else msg
+
+
+def dump_versioned(model: type[M], data: Mapping[str, Any], *, path: Path) -> dict[str, Any]:
+    """``data`` validated against ``model``, as it is written to ``path``: ``schema_version``
+    first, then the keys ``data`` has (and no others). Data that does not validate is a bug or a
+    damaged input that slipped through; it is refused, naming the file it was meant for."""
+    try:
+        checked = model.model_validate({**data, "schema_version": SCHEMA_VERSION})
+    except ValidationError as exc:
+        raise RolecallError(
+            f"{path.name} not written: it would not match its schema ({_where(exc, data)})", path=path
+        ) from None
+    return checked.model_dump(mode="json", exclude_unset=True)
+
+
+def read_versioned(path: Path, data: Any, model: type[M], *, rebuild: str | None) -> dict[str, Any]:
+    """The parsed JSON ``data`` of ``path``, migrated to this version and validated against
+    ``model``; refused with one line naming the file (and how to rebuild it, if it can be)."""
+    name = path.name
+    hint = f"; rebuild it with `{rebuild}`" if rebuild else "; remove it to start it afresh"
+    if not isinstance(data, dict):
+        raise RolecallError(f"{name} is not a JSON object{hint}", path=path)
+    version = data.get("schema_version", 0)
+    if type(version) is not int or version < 0:
+        raise RolecallError(
+            f"{name} is not valid (schema_version: {repr(version)[:40]} is not a version){hint}", path=path
+        )
+    if version > SCHEMA_VERSION:
+        raise RolecallError(
+            f"{name} was written by a newer rolecall (schema {version}); "
+            f"this one reads schema {SCHEMA_VERSION}",
+            path=path,
+        )
+    original = version
+    while version < SCHEMA_VERSION:
+        migrate = _MIGRATIONS.get(version)
+        if migrate is None:
+            raise RolecallError(
+                f"{name} was written by an older rolecall (schema {version}) and cannot be read by this one "
+                f"(schema {SCHEMA_VERSION}){hint}",
+                path=path,
+            )
+        data = migrate(data)
+        version += 1
+    try:
+        checked = model.model_validate(data)
+    except ValidationError as exc:
+        if original == SCHEMA_VERSION:
+            what = "is not valid"
+        elif original == 0:
+            what = f"predates schema versions and does not match schema {SCHEMA_VERSION}"
+        else:
+            what = f"(schema {original}) does not migrate to schema {SCHEMA_VERSION}"
+        raise RolecallError(f"{name} {what} ({_where(exc, data)}){hint}", path=path) from None
+    return checked.model_dump(mode="json", exclude_unset=True)
