@@ -63,7 +63,8 @@ class RunConfig:
     calibration: Path | None = None
     #: ask a seeded, dimension-balanced subset with at least this many items per dimension
     items_per_dimension: int | None = None
-    persona_style: PersonaStyle = "role"
+    #: first-person by measurement: bench/validity.md (subject comparison), docs/decisions.md
+    persona_style: PersonaStyle = "first-person"
 
 
 @dataclass

@@ -56,7 +56,7 @@ def _assert_cache_agrees(run_dir, turns, persona_path) -> int:
     manifest = json.loads((run_dir / "manifest.json").read_text())
     model = manifest["subject_model"]
     params = GenParams.model_validate(manifest["params"])
-    system = load_persona(persona_path).system_prompt()
+    system = load_persona(persona_path).system_prompt(style=manifest["persona"].get("style", "role"))
     db = sqlite3.connect(cache_dir() / "responses.sqlite")
     checked = 0
     try:

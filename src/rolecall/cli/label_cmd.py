@@ -46,7 +46,8 @@ def label(
     session = LabelSession(tasks, run.labels, name, instrument.scale.min, instrument.scale.max)
     shown = f"[{host}]" if ":" in host else host
     console.print(
-        f"rating {plural(len(tasks), 'answer')} as {name!r} ({len(session.labels)} done) — open http://{shown}:{port}/ "
+        f"rating {plural(len(tasks), 'answer')} as {name!r} ({len(session.labels)} done) — "
+        f"open http://{shown}:{port}/ "
         f"(Ctrl-C to stop; labels go to {run.labels})",
         markup=False,
     )

@@ -65,7 +65,8 @@ def plan(
     console.print(f"items each dimension needs: {need}", markup=False)
     for dim, have in sorted(result.short.items()):
         console.print(
-            f"note: {dim} needs {plural(result.reachable[dim], 'item')}; the instrument has {have} — add items",
+            f"note: {dim} needs {plural(result.reachable[dim], 'item')}; "
+            f"the instrument has {have} — add items",
             markup=False,
         )
     extra = f" and add judges to {best.judges}" if best.judges > len(manifest.judges) else ""

@@ -43,12 +43,12 @@ def run(
         help="Samples per item; epoch k asks the item's k-th wording when it has variants.",
     ),
     persona_style: str = typer.Option(
-        "role",
+        "first-person",
         "--persona-style",
         envvar="ROLECALL_PERSONA_STYLE",
-        help="How the role is put to the subject: role (describe it, ask to stay in it), first-person "
-        "(the model is the persona and answers from its own habits), reminder (role plus a one-line "
-        "reminder under every question).",
+        help="How the role is put to the subject: first-person (the model is the persona and answers "
+        "from its own habits; the default, chosen by measurement), role (describe the persona and ask "
+        "the model to stay in it), reminder (role plus a one-line reminder under every question).",
     ),
     items: int | None = typer.Option(
         None,

@@ -13,8 +13,8 @@ from rolecall.cli.console import RichProgress, console, err_console
 from rolecall.cli.summary_view import print_summary
 from rolecall.cli.track import track
 from rolecall.pipeline import Outcome
-from rolecall.report.render import plural
 from rolecall.progress import Progress
+from rolecall.report.render import plural
 from rolecall.rundir import Manifest, RunDir
 
 #: after Ctrl-C, how long the orderly stop (cancel calls, flush files) may take before we exit anyway
@@ -82,7 +82,8 @@ def finish_session(
     track(run, manifest, outcome.summary, tracking_uri=tracking_uri, no_track=no_track)
     if outcome.failures:
         console.print(
-            f"{plural(outcome.failures, 'call')} failed after retries; retry only those with: {resume_command}",
+            f"{plural(outcome.failures, 'call')} failed after retries; "
+            f"retry only those with: {resume_command}",
             markup=False,
         )
     return outcome

@@ -102,7 +102,8 @@ def _print_analyses(summary: dict[str, Any]) -> None:
     if star and star.get("n"):
         probes = ", ".join(f"{k} {v}" for k, v in star.get("probes", {}).items()) or "none"
         console.print(
-            f"STAR ({plural(star['n'], 'answer')}): all four parts {_pct(star['complete_rate'])}, result quantified "
+            f"STAR ({plural(star['n'], 'answer')}): all four parts {_pct(star['complete_rate'])}, "
+            "result quantified "
             f"{_pct(star['quantified_rate'])}, reflection {_pct(star['reflection_rate'])}, ownership "
             f"{fmt(star['ownership_mean'])}; probes asked: {probes}",
             markup=False,

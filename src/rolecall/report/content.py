@@ -136,7 +136,8 @@ def _strengths_limits(
         if not _sufficient(d):
             st = d["evidence_status"]
             limits.append(
-                f"{d['name']}: insufficient evidence — {st['evidenced']} of {plural(st['judged'], 'verdict')} found "
+                f"{d['name']}: insufficient evidence — {st['evidenced']} of "
+                f"{plural(st['judged'], 'verdict')} found "
                 f"evidence; no evidence in {abstentions(d.get('abstained'))}."
             )
     mixed = [d["name"] for d in dims.values() if d["mean"] is not None and _side(d, scale) is None]
@@ -307,7 +308,8 @@ def _calls_text(summary: dict[str, Any]) -> str:
     else:
         calls = summary["calls"]
         head = (
-            f"{plural(calls['subject_calls'], 'subject answer')} ({calls['cached']} from cache), tokens in/out "
+            f"{plural(calls['subject_calls'], 'subject answer')} ({calls['cached']} from cache), "
+            "tokens in/out "
             f"{calls['tokens_in']}/{calls['tokens_out']}, subject latency p50/p95 "
             f"{num(calls['latency_p50_s'], 3)}/{num(calls['latency_p95_s'], 3)} s"
         )
