@@ -197,8 +197,8 @@ from rolecall.pipeline import finish
 from rolecall.rundir import RunDir
 run = RunDir(__import__("pathlib").Path(sys.argv[1]))
 manifest = run.read_manifest()
-instrument, _ = load_instrument(manifest.instrument["ref"])
-persona = load_persona(manifest.persona["path"])
+instrument, _ = load_instrument(manifest.instrument.ref)
+persona = load_persona(manifest.persona.path)
 t = time.perf_counter()
 finish(run, persona, instrument, manifest)
 print(json.dumps({"finish_s": round(time.perf_counter() - t, 3)}))

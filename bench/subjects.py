@@ -21,38 +21,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+from validity import ROOT, rolecall, run_dir_from  # bench/ is on sys.path when run as a script
+
 PERSONAS = {
     "research-first": "examples/personas/ml-engineer.md",
     "production-first": "examples/personas/platform-sre.md",
 }
 FIRST = re.compile(r"\b(i|i'm|i'd|i've|i'll|me|my|mine|myself)\b", re.IGNORECASE)
 SECOND = re.compile(r"\b(you|you're|you'd|you've|you'll|your|yours|yourself)\b", re.IGNORECASE)
-
-
-def rolecall(*args: str) -> str:
-    env = {**os.environ, "ROLECALL_NO_TRACK": "1"}
-    proc = subprocess.run(
-        [sys.executable, "-m", "rolecall", *args], cwd=ROOT, capture_output=True, text=True, env=env
-    )
-    if proc.returncode not in (0, 1):  # 1: the hypothesis was not met, which is data here
-        raise SystemExit(proc.stderr)
-    return proc.stdout + proc.stderr
-
-
-def run_dir_from(output: str) -> Path:
-    for line in output.splitlines():
-        if line.startswith("run directory:"):
-            return ROOT / line.split(":", 1)[1].strip()
-    raise SystemExit(f"no run directory in output:\n{output}")
 
 
 def in_role(text: str) -> bool:

@@ -29,11 +29,10 @@ from rolecall.analyses.ranking import default_ranker
 from rolecall.calibration import Calibration, calibrated
 from rolecall.instrument import Instrument
 from rolecall.judge.answers import answers_from_turns, base_item, is_pressure
-from rolecall.judge.stage import dimensions_for
 from rolecall.judge.validity import judge_validity
 from rolecall.persona import Hypothesis
 from rolecall.pricing import cost
-from rolecall.rundir import FailureRecord, Manifest, RunDir, ScoreRecord, TurnRecord, read_records
+from rolecall.rundir import FailureRecord, Manifest, RunDir, ScoreRecord, Subject, TurnRecord, read_records
 from rolecall.stats import (
     cronbach_alpha,
     dimension_estimate,
@@ -56,7 +55,7 @@ def _r(x: float | None, nd: int = 3) -> float | None:
     return round(float(x), nd)
 
 
-def panel_scores(scores: Iterable[ScoreRecord], subject: str) -> dict[str, dict[Key, float]]:
+def panel_scores(scores: Iterable[ScoreRecord], subject: Subject) -> dict[str, dict[Key, float]]:
     """dimension -> (item, epoch) -> mean over judges of the scored verdicts."""
     acc: dict[str, dict[Key, list[float]]] = defaultdict(lambda: defaultdict(list))
     for s in scores:
@@ -123,7 +122,7 @@ def _representative(records: list[ScoreRecord], mean: float | None) -> list[dict
 
 
 def dimension_block(
-    instrument: Instrument, records: list[ScoreRecord], subject: str, seed: int
+    instrument: Instrument, records: list[ScoreRecord], subject: Subject, seed: int
 ) -> dict[str, dict[str, Any]]:
     panel = panel_scores(records, subject)
     out: dict[str, dict[str, Any]] = {}
@@ -166,7 +165,7 @@ def dimension_block(
     return out
 
 
-def _items_block(records: list[ScoreRecord], subject: str) -> dict[str, dict[str, Any]]:
+def _items_block(records: list[ScoreRecord], subject: Subject) -> dict[str, dict[str, Any]]:
     by: dict[str, dict[str, list[ScoreRecord]]] = defaultdict(lambda: defaultdict(list))
     for r in records:
         if r.subject == subject:
@@ -259,7 +258,7 @@ def _calls_block(turns: list[TurnRecord]) -> dict[str, Any]:
 def source_block(manifest: Manifest) -> dict[str, Any] | None:
     """Where the answers came from: a persona interviewed by a subject model, or a transcript."""
     if manifest.persona:
-        return {"kind": "persona", "name": manifest.persona["name"], "path": manifest.persona["path"]}
+        return {"kind": "persona", "name": manifest.persona.name, "path": manifest.persona.path}
     t = manifest.transcript_source
     if t:
         block: dict[str, Any] = {
@@ -304,7 +303,7 @@ def on_item_dimensions(
     for r in records:
         item = rubric.get(base_item(r.item), base_item(r.item))
         if item not in allowed:
-            allowed[item] = set(dimensions_for(instrument, item))
+            allowed[item] = set(instrument.dimensions_for(item))
         if r.dimension in allowed[item]:
             out.append(r)
     return out

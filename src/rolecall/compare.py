@@ -16,11 +16,11 @@ import numpy as np
 
 from rolecall.aggregate import panel_scores
 from rolecall.errors import RolecallError
-from rolecall.rundir import RunDir, ScoreRecord, TurnRecord, read_records
+from rolecall.rundir import RunDir, ScoreRecord, Subject, TurnRecord, read_records
 from rolecall.stats import distinctive_phrases, paired_comparison, unpaired_comparison, with_holm
 
 
-def item_means(run: RunDir, subject: str = "persona") -> dict[str, dict[str, float]]:
+def item_means(run: RunDir, subject: Subject = "persona") -> dict[str, dict[str, float]]:
     """dimension -> item -> mean score over epochs (judges averaged per answer first)."""
     panel = panel_scores(read_records(run.scores, ScoreRecord), subject)
     out: dict[str, dict[str, float]] = {}

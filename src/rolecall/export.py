@@ -48,11 +48,11 @@ def tidy_rows(run: RunDir) -> list[dict[str, Any]]:
         rows.append(
             {
                 "run": run.path.name,
-                "persona": (manifest.persona or {}).get("name")
+                "persona": (manifest.persona.name if manifest.persona else None)
                 or (manifest.transcript_source or {}).get("name"),
-                "instrument": manifest.instrument["id"],
-                "instrument_version": manifest.instrument["version"],
-                "subject_model": (manifest.subject_model or {}).get("spec", "transcript"),
+                "instrument": manifest.instrument.id,
+                "instrument_version": manifest.instrument.version,
+                "subject_model": manifest.subject_model.spec if manifest.subject_model else "transcript",
                 "item": s.item,
                 "instrument_item": first.instrument_item if first else None,
                 "respondent": s.respondent or (first.respondent if first else None),

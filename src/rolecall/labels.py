@@ -16,12 +16,11 @@ import io
 import json
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from rolecall.errors import RolecallError
-from rolecall.rundir import append_records
+from rolecall.rundir import Subject, append_records
 from rolecall.yamlio import read_text
 
 LabelKey = tuple[str, int, str, str]  # item, epoch, subject, dimension
@@ -32,7 +31,7 @@ class LabelRecord(BaseModel):
 
     item: str = Field(min_length=1)
     epoch: int = Field(ge=0)
-    subject: Literal["persona", "baseline"] = "persona"
+    subject: Subject = "persona"
     dimension: str = Field(min_length=1)
     score: int | None = Field(description="The rater's score on the scale; null: no evidence.")
     rater: str = Field(min_length=1, max_length=80)

@@ -38,7 +38,8 @@ from rolecall.persona import Persona, load_persona
 from rolecall.persona.model import PersonaStyle
 from rolecall.progress import NullProgress, Progress
 from rolecall.report import write_reports
-from rolecall.rundir import Manifest, RunDir, new_run_dir, repair_tail, write_json_atomic
+from rolecall.rundir import Manifest, RunDir, Subject, new_run_dir, repair_tail, write_json_atomic
+from rolecall.rundir.records import InstrumentRef, ModelRef, PersonaRef
 from rolecall.rundir.summary import Summary, Timing, dump_versioned
 from rolecall.star import star_probe
 
@@ -127,8 +128,8 @@ def resolve_instrument(persona: Persona, ref: str | None) -> tuple[Instrument, s
     return instrument, digest, ref
 
 
-def _model_entry(model: ModelAPI) -> dict[str, Any]:
-    return {"spec": model.spec, "identity": model.identity}
+def _model_entry(model: ModelAPI) -> ModelRef:
+    return ModelRef(spec=model.spec, identity=model.identity)
 
 
 def start_run(cfg: RunConfig) -> tuple[RunDir, Persona, Instrument, Manifest]:
@@ -153,19 +154,15 @@ def start_run(cfg: RunConfig) -> tuple[RunDir, Persona, Instrument, Manifest]:
     manifest = Manifest(
         rolecall_version=__version__,
         created=datetime.now(UTC).isoformat(timespec="seconds"),
-        persona={
-            "name": persona.name,
-            "path": str(Path(persona.path).resolve()),
-            "sha256": persona.content_hash,
-            "style": cfg.persona_style,
-        },
-        instrument={
-            "ref": ref,
-            "id": instrument.id,
-            "version": instrument.version,
-            "sha256": digest,
-            **selection,
-        },
+        persona=PersonaRef(
+            name=persona.name,
+            path=str(Path(persona.path).resolve()),
+            sha256=persona.content_hash,
+            style=cfg.persona_style,
+        ),
+        instrument=InstrumentRef(
+            ref=ref, id=instrument.id, version=instrument.version, sha256=digest, **selection
+        ),
         subject_model=_model_entry(subject),
         judges=judges,
         params=params.model_dump(mode="json"),
@@ -196,17 +193,17 @@ def reopen_run(path: Path) -> tuple[RunDir, Persona, Instrument, Manifest]:
         raise RolecallError(
             "this run scored a transcript; resume it with `rolecall score --resume`", path=path
         )
-    persona = load_persona(manifest.persona["path"])
-    if persona.content_hash != manifest.persona["sha256"]:
+    persona = load_persona(manifest.persona.path)
+    if persona.content_hash != manifest.persona.sha256:
         raise RolecallError(
             "the persona file changed since this run started; start a new run instead",
-            path=manifest.persona["path"],
+            path=manifest.persona.path,
         )
     instrument, digest = run_instrument(manifest.instrument)
-    if digest != manifest.instrument["sha256"]:
+    if digest != manifest.instrument.sha256:
         raise RolecallError(
             "the instrument changed since this run started; start a new run instead",
-            path=manifest.instrument["ref"],
+            path=manifest.instrument.ref,
         )
     for f in (run.transcript, run.scores, run.failures):
         repair_tail(f)
@@ -222,7 +219,7 @@ async def judge_stage(
 ) -> tuple[int, dict[str, CallStats]]:
     """Judge every answer × dimension × judge not yet in scores.jsonl."""
     judges: list[Judge] = [
-        make_judge(j["spec"], cache, concurrency=manifest.concurrency, seed=manifest.seed)
+        make_judge(j.spec, cache, concurrency=manifest.concurrency, seed=manifest.seed)
         for j in manifest.judges
     ]
     try:
@@ -251,12 +248,12 @@ async def _execute(
 ) -> int:
     assert manifest.subject_model is not None
     cache = open_cache(use_cache)
-    subject = make_model(manifest.subject_model["spec"])
+    subject = make_model(manifest.subject_model.spec)
     caller = Caller(subject, cache, concurrency=manifest.concurrency, seed=manifest.seed)
     params = GenParams.model_validate(manifest.params)
-    subjects = ["persona"] + (["baseline"] if manifest.baseline else [])
-    style = (manifest.persona or {}).get("style", "role")
-    prompts = {"persona": persona.system_prompt(style=style), "baseline": BASELINE_SYSTEM}
+    subjects: list[Subject] = ["persona", "baseline"] if manifest.baseline else ["persona"]
+    style = manifest.persona.style if manifest.persona else "role"
+    prompts: dict[Subject, str] = {"persona": persona.system_prompt(style=style), "baseline": BASELINE_SYSTEM}
     reminder = persona.reminder(style)
     try:
         tasks = pending_tasks(run, instrument, manifest.epochs, subjects)
@@ -336,7 +333,7 @@ def finish(
         hypothesis=persona.hypothesis if persona else None,
         persona_name=persona.name if persona else (manifest.transcript_source or {}).get("name"),
         seed=manifest.seed,
-        subject_spec=(manifest.subject_model or {}).get("spec"),
+        subject_spec=manifest.subject_model.spec if manifest.subject_model else None,
         calibration=for_run(manifest.calibration, instrument.id),
     )
     summary = dump_versioned(Summary, built, path=run.summary)

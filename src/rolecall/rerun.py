@@ -18,10 +18,10 @@ def config_from(run: RunDir, out: Path | None) -> RunConfig:
             "rerun repeats interview runs; rescore a transcript with `rolecall score`", path=run.path
         )
     return RunConfig(
-        persona=Path(m.persona["path"]),
-        instrument=m.instrument["ref"],
-        model=m.subject_model["spec"],
-        judges=[j["spec"] for j in m.judges],
+        persona=Path(m.persona.path),
+        instrument=m.instrument.ref,
+        model=m.subject_model.spec,
+        judges=[j.spec for j in m.judges],
         epochs=m.epochs,
         concurrency=m.concurrency,
         seed=m.seed,
@@ -30,8 +30,8 @@ def config_from(run: RunDir, out: Path | None) -> RunConfig:
         out=out or run.path.parent,
         baseline=m.baseline,
         use_cache=False,
-        items_per_dimension=m.instrument.get("items_per_dimension"),
-        persona_style=m.persona.get("style", "role"),
+        items_per_dimension=m.instrument.items_per_dimension,
+        persona_style=m.persona.style,
     )
 
 

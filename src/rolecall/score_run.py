@@ -40,6 +40,7 @@ from rolecall.rundir import (
     repair_tail,
     write_json_atomic,
 )
+from rolecall.rundir.records import InstrumentRef
 from rolecall.transcripts import ItemMatcher, Transcript, load_transcript
 from rolecall.transcripts.match import recorded_match
 
@@ -121,12 +122,9 @@ def start_score(cfg: ScoreConfig) -> tuple[RunDir, Instrument, Manifest]:
         rolecall_version=__version__,
         created=datetime.now(UTC).isoformat(timespec="seconds"),
         command="score",
-        instrument={
-            "ref": cfg.instrument,
-            "id": instrument.id,
-            "version": instrument.version,
-            "sha256": digest,
-        },
+        instrument=InstrumentRef(
+            ref=cfg.instrument, id=instrument.id, version=instrument.version, sha256=digest
+        ),
         judges=judges,
         params={},
         judge_params=JUDGE_PARAMS.model_dump(mode="json"),
@@ -162,12 +160,12 @@ def reopen_for_scoring(path: Path, judges: list[str] | None) -> tuple[RunDir, In
     run = RunDir(path)
     manifest = run.read_manifest()
     instrument, digest = run_instrument(manifest.instrument)
-    if digest != manifest.instrument["sha256"]:
-        raise RolecallError("the instrument changed since this run started", path=manifest.instrument["ref"])
+    if digest != manifest.instrument.sha256:
+        raise RolecallError("the instrument changed since this run started", path=manifest.instrument.ref)
     for f in (run.transcript, run.scores, run.failures):
         repair_tail(f)
     if judges:
-        known = {j["spec"] for j in manifest.judges}
+        known = {j.spec for j in manifest.judges}
         for spec in judges:
             if spec not in known:
                 manifest.judges.append(describe_judge(spec))
@@ -197,6 +195,6 @@ def execute_score(
     use_cache: bool = True,
 ) -> Outcome:
     failures = timed(run, _judge(run, instrument, manifest, progress or NullProgress(), use_cache))
-    persona = load_persona(manifest.persona["path"]) if manifest.persona else None
+    persona = load_persona(manifest.persona.path) if manifest.persona else None
     summary = finish(run, persona, instrument, manifest)
     return Outcome(run=run, summary=summary, failures=failures)

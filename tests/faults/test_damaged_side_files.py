@@ -35,7 +35,9 @@ def test_torn_last_label_is_skipped_but_a_bad_middle_line_is_refused(tmp_path):
 def test_label_text_with_a_line_separator_reads_back(tmp_path):
     path = tmp_path / "labels.jsonl"
     path.write_text(
-        json.dumps({"item": "q1", "epoch": 0, "dimension": "d", "score": 3, "rater": "a\u2028b"}, ensure_ascii=False)
+        json.dumps(
+            {"item": "q1", "epoch": 0, "dimension": "d", "score": 3, "rater": "a\u2028b"}, ensure_ascii=False
+        )
         + "\n"
     )
     assert read_labels(path)[0].rater == "a\u2028b"

@@ -75,3 +75,11 @@ def test_bad_instrument_errors(mini_instrument, mutate, line, fragment):
 def test_unknown_instrument_id():
     with pytest.raises(RolecallError, match="unknown instrument 'nope'"):
         load_instrument("nope")
+
+
+def test_dimensions_for_an_item_an_id_and_an_unknown_id():
+    inst, _ = load_instrument("research-orientation")
+    item = inst.items[0]
+    assert inst.dimensions_for(item) == list(item.dimensions)
+    assert inst.dimensions_for(item.id) == list(item.dimensions)
+    assert inst.dimensions_for("not-an-item") == [d.id for d in inst.dimensions]

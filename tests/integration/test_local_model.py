@@ -77,7 +77,7 @@ def test_run_on_embedded_model(write, mini_persona, shared_cache, tmp_path):
         if s.judge == "local+logprob" and s.score is not None:
             assert s.mode == "logprob"
     assert {s.mode for s in scores if s.judge == "semantic"} <= {"semantic"}
-    assert manifest.subject_model["identity"].startswith("gguf:sha256:")
+    assert manifest.subject_model.identity.startswith("gguf:sha256:")
     assert out.failures == 0
 
 

@@ -47,7 +47,7 @@ def served(run_scripted, xss_subject):
 
     out = run_scripted(subject=xss_subject, epochs=3)
     run = RunDir(out.run.path)
-    instrument, _ = load_instrument(run.read_manifest().instrument["ref"])
+    instrument, _ = load_instrument(run.read_manifest().instrument.ref)
 
     def start():
         tasks = label_tasks(run, instrument, sample=50, seed=0)

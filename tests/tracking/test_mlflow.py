@@ -33,7 +33,7 @@ def test_default_sqlite_store_metrics_equal_summary(run_scripted, tmp_path):
     expected = summary_metrics(summary)
     assert expected["scope.mean"] == summary["dimensions"]["scope"]["mean"]
     assert got.data.metrics == pytest.approx(expected)
-    assert got.data.params["persona.sha256"] == manifest.persona["sha256"]
+    assert got.data.params["persona.sha256"] == manifest.persona.sha256
     assert got.data.tags["hypothesis.verdict"] == summary["hypothesis"]["verdict"]
     arts = {a.path for a in client.list_artifacts(rid)}
     assert {"summary.json", "report.html", "transcript.jsonl"} <= arts

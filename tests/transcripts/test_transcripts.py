@@ -121,5 +121,5 @@ def test_replay_transcript_as_subject(write, mini_persona, mini_instrument, scri
     # q3 ("Your prototype crashes on edge cases. Is it a success?") has no close recorded question
     # or matches one; either way nothing is invented
     assert set(answers) <= {"q1", "q2", "q3"}
-    assert manifest.subject_model["identity"].startswith("transcript:sha256:")
+    assert manifest.subject_model.identity.startswith("transcript:sha256:")
     assert out.summary["failures"]["interview"] == 3 - len(answers)

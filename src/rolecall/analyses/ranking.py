@@ -16,7 +16,6 @@ import numpy as np
 from rolecall.errors import RolecallError
 from rolecall.instrument import Instrument
 from rolecall.judge.answers import Answer, is_pressure
-from rolecall.judge.stage import dimensions_for
 from rolecall.rundir import ScoreRecord
 
 TOP = 3
@@ -53,7 +52,7 @@ def rank_answer(
     instrument: Instrument, answer: Answer, records: list[ScoreRecord], ranker: Ranker | None
 ) -> list[dict[str, Any]]:
     """Every dimension, most evidenced first, with relevance, judge score and a quote."""
-    primary = set(dimensions_for(instrument, answer.rubric_item))
+    primary = set(instrument.dimensions_for(answer.rubric_item))
     judged = _judge_means(records)
     names = {d.id: d.name for d in instrument.dimensions}
     rows: list[dict[str, Any]] = []

@@ -172,7 +172,7 @@ def labelled_runs(
         if instrument is not None and instrument.id != inst.id:
             raise RolecallError(f"runs use different instruments ({instrument.id}, {inst.id})", path=path)
         instrument = inst
-        judge = judge or manifest.judges[0]["spec"]
+        judge = judge or manifest.judges[0].spec
         files = list(label_files) or [run.labels]
         for f in files:
             if not f.exists():

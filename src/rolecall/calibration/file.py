@@ -137,7 +137,7 @@ def for_run(entry: dict[str, Any] | None, instrument_id: str) -> Calibration | N
 
 def record_in_manifest(run: RunDir, manifest: Manifest, path: Path, instrument_id: str) -> Manifest:
     """Make an existing run apply this calibration from now on (its manifest records the hash)."""
-    entry = manifest_entry(path, instrument_id, [j["spec"] for j in manifest.judges])
+    entry = manifest_entry(path, instrument_id, [j.spec for j in manifest.judges])
     updated = manifest.model_copy(update={"calibration": entry})
     write_json_atomic(run.manifest, updated)
     return updated

@@ -53,7 +53,7 @@ def agreement(
             "no label matches a verdict of this run (item, epoch, subject, dimension)", path=files[0]
         )
     write_json_atomic(run.agreement, result)
-    persona = load_persona(manifest.persona["path"]) if manifest.persona else None
+    persona = load_persona(manifest.persona.path) if manifest.persona else None
     summary = finish(run, persona, instrument, manifest)
     for judge, res in result["judges"].items():
         o = res["overall"]

@@ -26,8 +26,8 @@ def plan(
     run = RunDir(run_dir)
     manifest = run.read_manifest()
     summary = run.read_summary()
-    full, _ = load_instrument(manifest.instrument["ref"])
-    asked = manifest.instrument.get("items") or [i.id for i in full.items]
+    full, _ = load_instrument(manifest.instrument.ref)
+    asked = manifest.instrument.items or [i.id for i in full.items]
     result = make_plan(
         summary,
         full,
@@ -70,7 +70,7 @@ def plan(
             markup=False,
         )
     extra = f" and add judges to {best.judges}" if best.judges > len(manifest.judges) else ""
-    persona = (manifest.persona or {}).get("path", "PERSONA.md")
+    persona = manifest.persona.path if manifest.persona else "PERSONA.md"
     console.print(
         f"run it: rolecall run {persona} --items {best.items_per_dimension} --epochs {best.epochs}{extra}",
         markup=False,

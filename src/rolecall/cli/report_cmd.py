@@ -39,7 +39,7 @@ def report(
         from rolecall.calibration import record_in_manifest
 
         manifest = record_in_manifest(run, manifest, calibration, instrument.id)
-    persona = load_persona(manifest.persona["path"]) if manifest.persona else None
+    persona = load_persona(manifest.persona.path) if manifest.persona else None
     summary = finish(run, persona, instrument, manifest)
     if writer:
         from rolecall.report.narrative import write_narrative

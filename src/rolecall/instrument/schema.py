@@ -205,6 +205,19 @@ class Instrument(Strict):
                 return i
         raise KeyError(item_id)
 
+    def dimensions_for(self, item: str | Item) -> list[str]:
+        """The ids of the dimensions an answer to ``item`` is scored on, in the item's order.
+
+        An item id this instrument does not have (an unmatched transcript question) counts
+        towards every dimension.
+        """
+        if isinstance(item, Item):
+            return list(item.dimensions)
+        try:
+            return list(self.item(item).dimensions)
+        except KeyError:
+            return [d.id for d in self.dimensions]
+
 
 def instrument_json_schema() -> str:
     return json.dumps(Instrument.model_json_schema(), indent=2)

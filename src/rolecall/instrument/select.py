@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Mapping
-from typing import Any
 
 from rolecall.instrument.load import load_instrument
 from rolecall.instrument.schema import Instrument
+from rolecall.rundir.records import InstrumentRef
 
 
 def select_items(instrument: Instrument, per_dimension: int, seed: int) -> list[str]:
@@ -37,9 +36,9 @@ def subset(instrument: Instrument, item_ids: list[str]) -> Instrument:
     return instrument.model_copy(update={"items": [i for i in instrument.items if i.id in keep]})
 
 
-def run_instrument(entry: Mapping[str, Any]) -> tuple[Instrument, str]:
+def run_instrument(entry: InstrumentRef) -> tuple[Instrument, str]:
     """The instrument a run's manifest names (loaded from its ref), cut to the run's item subset
     when it ran one; and the file's hash."""
-    instrument, digest = load_instrument(entry["ref"])
-    items = entry.get("items")
+    instrument, digest = load_instrument(entry.ref)
+    items = entry.items
     return (subset(instrument, list(items)) if items else instrument), digest

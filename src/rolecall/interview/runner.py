@@ -15,9 +15,8 @@ from rolecall.calls import Caller
 from rolecall.errors import ModelCallError
 from rolecall.instrument import Instrument, Item
 from rolecall.models import Completion, GenParams, Message
-from rolecall.rundir import FailureRecord, GroupAppender, RunDir, TurnRecord, read_records
+from rolecall.rundir import FailureRecord, GroupAppender, RunDir, Subject, TurnRecord, read_records
 
-Subject = str  # "persona" or "baseline"
 OnDone = Callable[[int], None]  # called with output tokens when an item's conversation finishes
 FollowUpPolicy = Callable[[Item, str], str | None]  # (item, answers so far) -> one extra probe or None
 
@@ -155,7 +154,7 @@ async def run_interview(
                 epoch=task.epoch,
                 model=caller.model.spec,
                 reason=exc.reason,
-                subject=task.subject,  # type: ignore[arg-type]
+                subject=task.subject,
             )
             await appender.append(run.failures, [failure])
             failures.append(failure)

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from rolecall.rundir import RunDir, TurnRecord, read_records
+from rolecall.rundir import RunDir, Subject, TurnRecord, read_records
 
 #: suffix of the item id under which what a subject said after pressure is judged
 PRESSURE = "#pressure"
@@ -24,7 +24,7 @@ def base_item(item: str) -> str:
 class Answer:
     item: str
     epoch: int
-    subject: str
+    subject: Subject
     question: str
     text: str  # what the judge sees: the answer, with follow-up exchanges when there were any
     answer_only: str  # the subject's own words, for verifying quotes
@@ -37,7 +37,9 @@ class Answer:
     context: str = ""
 
     @classmethod
-    def lone(cls, item: str, question: str, text: str, *, epoch: int = 0, subject: str = "persona") -> Answer:
+    def lone(
+        cls, item: str, question: str, text: str, *, epoch: int = 0, subject: Subject = "persona"
+    ) -> Answer:
         """A one-turn answer to ``question`` (benches, tests, scoring a single reply)."""
         return cls(
             item=item,
@@ -84,7 +86,7 @@ def pressure_cut(ordered: list[TurnRecord]) -> int:
     return next((n for n, r in enumerate(ordered) if r.kind == "pressure"), len(ordered))
 
 
-def _pressure_answer(item: str, epoch: int, subject: str, ordered: list[TurnRecord], cut: int) -> Answer:
+def _pressure_answer(item: str, epoch: int, subject: Subject, ordered: list[TurnRecord], cut: int) -> Answer:
     """What the subject said once pressed, judged with its earlier answer as context."""
     before = [r.text for r in ordered[:cut] if r.role == "assistant"]
     after = ordered[cut:]
@@ -112,7 +114,7 @@ def load_answers(run: RunDir) -> list[Answer]:
 
 def answers_from_turns(turns: Iterable[TurnRecord]) -> list[Answer]:
     """One Answer per complete conversation; pressure turns make a second, separate Answer."""
-    groups: dict[tuple[str, int, str], list[TurnRecord]] = defaultdict(list)
+    groups: dict[tuple[str, int, Subject], list[TurnRecord]] = defaultdict(list)
     for rec in turns:
         groups[(rec.item, rec.epoch, rec.subject)].append(rec)
     answers = []

@@ -21,6 +21,7 @@ from rolecall.judge.prompt import ECHO_REPAIR, REPAIR, judge_messages, verdict_f
 from rolecall.judge.verdict import Verdict, VerdictError, parse_verdict, quote_in_answer, verdict_schema
 from rolecall.models import Completion, GenParams, Message, make_model
 from rolecall.rundir import ScoreRecord
+from rolecall.rundir.records import JudgeRef
 from rolecall.text import sentences
 
 JUDGE_PARAMS = GenParams(temperature=0.0, top_p=1.0, max_tokens=220, seed=0)
@@ -84,7 +85,7 @@ class LLMJudge:
         if hasattr(model, "score_distribution"):
             prefix = raw[: raw.find(":", cut) + 1] + " "
             dist = await model.score_distribution(messages, prefix, points)
-            return sum(int(k) * v for k, v in dist.items())
+            return float(sum(int(k) * v for k, v in dist.items()))
         return weighted_from_logprobs(out, points)
 
     async def _ask_again(
@@ -226,7 +227,7 @@ def _split_mode(spec: str) -> tuple[str, str]:
     return spec, "json"
 
 
-def describe_judge(spec: str) -> dict[str, str]:
+def describe_judge(spec: str) -> JudgeRef:
     """Validate a judge spec up front and return its manifest entry (spec and identity)."""
     if spec == "semantic":
         from importlib import metadata
@@ -234,7 +235,7 @@ def describe_judge(spec: str) -> dict[str, str]:
         from rolecall.scoring.embedder import DIST, model_dir
 
         model_dir()  # fails with an install hint when the package is missing
-        return {"spec": spec, "identity": f"all-MiniLM-L6-v2 ({DIST} {metadata.version(DIST)})"}
+        return JudgeRef(spec=spec, identity=f"all-MiniLM-L6-v2 ({DIST} {metadata.version(DIST)})")
     base, _mode = _split_mode(spec)
     model = make_model(base)
-    return {"spec": spec, "identity": model.identity}
+    return JudgeRef(spec=spec, identity=model.identity)

@@ -14,18 +14,10 @@ from rolecall.rundir import FailureRecord, GroupAppender, RunDir, ScoreRecord, r
 JudgeTask = tuple[Answer, str, Judge]
 
 
-def dimensions_for(instrument: Instrument, item_id: str) -> list[str]:
-    """The dimensions an answer to ``item_id`` counts towards (all of them for an unmatched item)."""
-    try:
-        return list(instrument.item(item_id).dimensions)
-    except KeyError:
-        return [d.id for d in instrument.dimensions]
-
-
 def _judged_dimensions(instrument: Instrument, item_id: str) -> list[str]:
     if instrument.rank_dimensions:
         return [d.id for d in instrument.dimensions]
-    return dimensions_for(instrument, item_id)
+    return instrument.dimensions_for(item_id)
 
 
 def pending_judgements(run: RunDir, instrument: Instrument, judges: Sequence[Judge]) -> list[JudgeTask]:
@@ -67,7 +59,7 @@ async def run_judging(
                 model=judge.name,
                 reason=exc.reason,
                 dimension=dim_id,
-                subject=answer.subject,  # type: ignore[arg-type]
+                subject=answer.subject,
             )
             await appender.append(run.failures, [failure])
             failures.append(failure)

@@ -250,7 +250,7 @@ def build_content(
         phrases = {"against": "the same model with no persona", "persona": mine, "other": theirs}
 
     judges_measured = [
-        {"spec": j["spec"], "text": validity_text(judge_validity(j["spec"], instrument.id))}
+        {"spec": j.spec, "text": validity_text(judge_validity(j.spec, instrument.id))}
         for j in manifest.judges
     ]
     hyp = summary.get("hypothesis")

@@ -2,7 +2,7 @@
 
 from rolecall.rundir.jsonl import GroupAppender, append_records, read_records, repair_tail
 from rolecall.rundir.layout import RunDir, new_run_dir, write_json_atomic, write_text_atomic
-from rolecall.rundir.records import AbstainReason, FailureRecord, Manifest, ScoreRecord, TurnRecord
+from rolecall.rundir.records import AbstainReason, FailureRecord, Manifest, ScoreRecord, Subject, TurnRecord
 
 __all__ = [
     "AbstainReason",
@@ -11,6 +11,7 @@ __all__ = [
     "Manifest",
     "RunDir",
     "ScoreRecord",
+    "Subject",
     "TurnRecord",
     "append_records",
     "new_run_dir",

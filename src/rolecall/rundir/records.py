@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    model_serializer,
+    model_validator,
+)
+
+from rolecall.persona.model import PersonaStyle
+
+#: Who answered: the persona, or the same model with no persona (the baseline run).
+Subject = Literal["persona", "baseline"]
 
 
 class Record(BaseModel):
@@ -26,7 +39,7 @@ class TurnRecord(Record):
     tokens_out: int = 0
     latency_s: float = 0.0
     cached: bool = False
-    subject: Literal["persona", "baseline"] = "persona"
+    subject: Subject = "persona"
     variant: int = Field(default=0, description="Which wording of the item was asked (0: its prompt).")
     respondent: str | None = None
     question: str | None = Field(default=None, description="The source's own question text, if any.")
@@ -69,7 +82,7 @@ class ScoreRecord(Record):
     mode: str = "json"
     error: str | None = None
     raw: str | None = None
-    subject: Literal["persona", "baseline"] = "persona"
+    subject: Subject = "persona"
     abstained: bool = False
     abstain_reason: AbstainReason | None = None
     respondent: str | None = Field(default=None, description="Who gave the answer (transcripts).")
@@ -89,7 +102,7 @@ class FailureRecord(Record):
     model: str
     reason: str
     dimension: str | None = None
-    subject: Literal["persona", "baseline"] = "persona"
+    subject: Subject = "persona"
 
 
 class Shape(BaseModel):
@@ -102,32 +115,60 @@ class Shape(BaseModel):
     model_config = ConfigDict(extra="allow", strict=True)
 
 
-class _InstrumentRef(Shape):
-    ref: str
+class Ref(Shape):
+    """A reference to one input of a run, as the manifest records it.
+
+    Keys other than the declared ones (older or newer manifests) are kept, and the object is
+    written back with exactly the keys it was read or built with: a default is never added.
+    """
+
+    @model_serializer(mode="wrap")
+    def _as_given(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        declared = type(self).model_fields
+        return {k: v for k, v in data.items() if k not in declared or k in self.model_fields_set}
+
+
+class InstrumentRef(Ref):
+    """The instrument a run used: how it was named, what it is, and its file's hash."""
+
+    ref: str = Field(description="A built-in instrument id or the path of an instrument file.")
     id: str
     version: str
     sha256: str
+    items: list[str] | None = Field(
+        default=None, description="The items the run asked (--items); absent: every item."
+    )
+    items_per_dimension: int | None = Field(default=None, description="The --items value that chose them.")
 
 
-class _PersonaRef(Shape):
+class PersonaRef(Ref):
     name: str
     path: str
     sha256: str
+    style: PersonaStyle = Field(
+        default="role", description="How the persona was put to the subject; absent: role (older runs)."
+    )
 
 
-class _ModelRef(Shape):
+class ModelRef(Ref):
+    """A model the run called: the spec it was named by and the identity of what answered."""
+
     spec: str
     identity: str
+
+
+class JudgeRef(Ref):
+    spec: str
+    identity: str | None = Field(
+        default=None, description="What the spec resolved to (absent in older runs)."
+    )
 
 
 class _TranscriptRef(Shape):
     path: str
     sha256: str
     name: str | None = None
-
-
-class _JudgeRef(Shape):
-    spec: str
 
 
 class _CalibrationRef(Shape):
@@ -138,9 +179,6 @@ class _CalibrationRef(Shape):
 
 
 _MANIFEST_PARTS: dict[str, type[Shape]] = {
-    "instrument": _InstrumentRef,
-    "persona": _PersonaRef,
-    "subject_model": _ModelRef,
     "transcript_source": _TranscriptRef,
     "calibration": _CalibrationRef,
 }
@@ -149,17 +187,18 @@ _MANIFEST_PARTS: dict[str, type[Shape]] = {
 class Manifest(Record):
     """Everything needed to repeat or resume a run (manifest.json).
 
-    The nested objects stay plain dicts (written back as they were read), but the keys rolecall
-    reads from them are checked when a manifest is loaded.
+    The references to the run's inputs are typed (``Ref``); ``transcript_source`` and
+    ``calibration`` stay plain dicts (written back as they were read), with the keys rolecall
+    reads from them checked when a manifest is loaded.
     """
 
     rolecall_version: str
     created: str
     command: Literal["run", "score"] = "run"
-    persona: dict[str, Any] | None = None
-    instrument: dict[str, Any]
-    subject_model: dict[str, Any] | None = None
-    judges: list[dict[str, Any]]
+    persona: PersonaRef | None = None
+    instrument: InstrumentRef
+    subject_model: ModelRef | None = None
+    judges: list[JudgeRef]
     params: dict[str, Any]
     judge_params: dict[str, Any]
     epochs: int
@@ -183,8 +222,6 @@ class Manifest(Record):
                 _check_part(shape, value, name)
         if not self.judges:
             raise ValueError("judges: the run names no judge")
-        for i, judge in enumerate(self.judges):
-            _check_part(_JudgeRef, judge, f"judges.{i}")
         for name in ("params", "judge_params"):
             _check_part(GenParams, getattr(self, name), name)
         return self

@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from pydantic.json_schema import SkipJsonSchema
 
 from rolecall.errors import RolecallError
-from rolecall.rundir.records import AbstainReason
+from rolecall.rundir.records import AbstainReason, Subject
 
 #: the version of every file modelled here that this rolecall writes and reads
 SCHEMA_VERSION = 1
@@ -51,7 +51,6 @@ Version = Annotated[
     Literal[1],
     Field(description="The file format's version; a newer one is refused, an older one migrated."),
 ]
-Subject = Literal["persona", "baseline"]
 StarPart = Literal["situation", "task", "action", "result"]
 #: rolecall.stats.hypothesis.Verdict and .Overall (kept equal by tests/test_schema.py)
 DimensionVerdict = Literal["met", "exceeded", "below", "inconclusive", "no data", "insufficient evidence"]

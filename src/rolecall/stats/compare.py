@@ -55,14 +55,15 @@ def cliffs_delta(a: np.ndarray, b: np.ndarray) -> float | None:
 
 
 def _mean_diff(x: np.ndarray, y: np.ndarray, axis: int = -1) -> np.ndarray:
-    return np.mean(y, axis=axis) - np.mean(x, axis=axis)
+    diff: np.ndarray = np.mean(y, axis=axis) - np.mean(x, axis=axis)
+    return diff
 
 
 def _permutation_p(x: np.ndarray, y: np.ndarray, kind: str, seed: int, n: int) -> float:
     res = stats.permutation_test(
         (x, y),
         _mean_diff,
-        permutation_type=kind,  # type: ignore[arg-type]
+        permutation_type=kind,
         alternative="two-sided",
         n_resamples=n,
         random_state=np.random.default_rng(seed),

@@ -38,7 +38,8 @@ class Estimate:
 
 def _clean(values: Sequence[float | None]) -> np.ndarray:
     arr = np.asarray([v for v in values if v is not None], dtype=float)
-    return arr[~np.isnan(arr)]
+    finite: np.ndarray = arr[~np.isnan(arr)]
+    return finite
 
 
 def _single_stage(values: np.ndarray, confidence: float, n_resamples: int, seed: int) -> np.ndarray:
@@ -60,7 +61,8 @@ def _resampled_sums(rng: np.random.Generator, values: np.ndarray, draws: np.ndar
     """For each b, the sum of ``draws[b]`` picks with replacement from ``values``."""
     vals, counts = np.unique(values, return_counts=True)
     if vals.size * 8 <= values.size:  # few distinct scores (rubric points): draw counts per value
-        return rng.multinomial(draws, counts / values.size) @ vals
+        sums: np.ndarray = rng.multinomial(draws, counts / values.size) @ vals
+        return sums
     out = np.zeros(draws.size)
     for m in np.unique(draws[draws > 0]):  # rows needing the same number of picks, in chunks
         rows = np.flatnonzero(draws == m)
@@ -86,7 +88,8 @@ def _two_stage_means(groups: list[np.ndarray], n_resamples: int, seed: int) -> n
     totals = np.zeros(n_resamples)
     for j, g in enumerate(groups):
         totals += _resampled_sums(rng, g, copies[:, j] * g.size)
-    return totals / (copies @ sizes)
+    means: np.ndarray = totals / (copies @ sizes)
+    return means
 
 
 def dimension_estimate(

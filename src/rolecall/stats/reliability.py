@@ -21,7 +21,8 @@ def _complete(matrix: np.ndarray) -> np.ndarray:
     m = np.asarray(matrix, dtype=float)
     if m.ndim != 2 or m.size == 0:
         return np.zeros((0, 0))
-    return m[~np.isnan(m).any(axis=1)]
+    complete: np.ndarray = m[~np.isnan(m).any(axis=1)]
+    return complete
 
 
 def cronbach_alpha(matrix: np.ndarray) -> float | None:

@@ -100,10 +100,10 @@ def summary_metrics(summary: dict[str, Any]) -> dict[str, float]:
 def manifest_params(manifest: Manifest) -> dict[str, str]:
     p: dict[str, str] = {
         "rolecall_version": manifest.rolecall_version,
-        "instrument.id": manifest.instrument["id"],
-        "instrument.version": str(manifest.instrument["version"]),
-        "instrument.sha256": manifest.instrument["sha256"],
-        "judges": ",".join(j["spec"] for j in manifest.judges),
+        "instrument.id": manifest.instrument.id,
+        "instrument.version": manifest.instrument.version,
+        "instrument.sha256": manifest.instrument.sha256,
+        "judges": ",".join(j.spec for j in manifest.judges),
         "epochs": str(manifest.epochs),
         "seed": str(manifest.seed),
         "concurrency": str(manifest.concurrency),
@@ -111,11 +111,11 @@ def manifest_params(manifest: Manifest) -> dict[str, str]:
         "command": manifest.command,
     }
     if manifest.persona:
-        p["persona.name"] = manifest.persona["name"]
-        p["persona.sha256"] = manifest.persona["sha256"]
+        p["persona.name"] = manifest.persona.name
+        p["persona.sha256"] = manifest.persona.sha256
     if manifest.subject_model:
-        p["subject.spec"] = manifest.subject_model["spec"]
-        p["subject.identity"] = manifest.subject_model["identity"]
+        p["subject.spec"] = manifest.subject_model.spec
+        p["subject.identity"] = manifest.subject_model.identity
     if manifest.transcript_source:
         p["transcript.path"] = str(manifest.transcript_source.get("path"))
         p["transcript.sha256"] = str(manifest.transcript_source.get("sha256"))
@@ -127,7 +127,7 @@ def manifest_params(manifest: Manifest) -> dict[str, str]:
 
 def experiment_name(manifest: Manifest) -> str:
     if manifest.persona:
-        return f"rolecall/{manifest.persona['name']}"
+        return f"rolecall/{manifest.persona.name}"
     name = (manifest.transcript_source or {}).get("name") or "transcripts"
     return f"rolecall/{name}"
 
