@@ -24,9 +24,9 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-# The demo asks a seeded, balanced subset (4 items per dimension) twice, so its report carries a
+# The demo asks a seeded, balanced subset (2 items per dimension) twice, so its report carries a
 # G-study and `rolecall plan` works on it, within 10 minutes on 2 cores (README: measured time).
-DEMO_ARGS ?= --items 4 --epochs 2
+DEMO_ARGS ?= --items 2 --epochs 2
 
 demo: venv
 	$(BIN)/rolecall run $(PERSONA) $(DEMO_ARGS) --out $(OUT)

@@ -65,7 +65,10 @@ def test_make_plan_picks_the_cheapest_design(mini_instrument):
     plan = make_plan(summary, inst, target=0.8, run_items=3, epochs=3, judges=1, subjects=1, seed=0)
     best = plan.cheapest
     assert best is not None and best.judges == 1
-    assert best.calls == min(d.calls for d in plan.designs)
+    # the design deciding the most dimensions comes first, the cheapest among those
+    assert best.reached == len(plan.reachable) == max(d.reached for d in plan.designs)
+    assert best.calls == min(d.calls for d in plan.designs if d.reached == best.reached)
+    assert not set(plan.unreachable) & set(plan.reachable) and not plan.elsewhere
     assert best.items_per_dimension == max(plan.reachable.values())
     assert components(block["scope"]).sizes == {"item": 8, "epoch": 3}
     # the mini instrument has 2 items per dimension: asking for more is flagged

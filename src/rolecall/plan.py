@@ -23,6 +23,7 @@ class Design:
     subject_calls: int
     judge_calls: int
     tokens: int
+    reached: int = 0  # dimensions this design brings to the target
 
     @property
     def calls(self) -> int:
@@ -33,7 +34,8 @@ class Design:
 class Plan:
     target: float
     reachable: dict[str, int]  # dimension -> items it needs under the cheapest design
-    unreachable: list[str]
+    unreachable: list[str]  # no design on the grid decides these
+    elsewhere: list[str]  # decided by another design, not by the cheapest one
     cheapest: Design | None
     designs: list[Design]
     short: dict[str, int]  # dimension -> items the instrument has, where fewer than needed
@@ -111,9 +113,11 @@ def make_plan(
                     subject_calls=subject_calls,
                     judge_calls=math.ceil(verdicts * unit["judge_calls_per_verdict"]),
                     tokens=round(subject_calls * unit["tokens_per_call"]),
+                    reached=len(reach),
                 )
             )
-    designs.sort(key=lambda d: (d.calls, d.conversations, d.judges))
+    # the design that decides the most dimensions first, then the cheapest of those
+    designs.sort(key=lambda d: (-d.reached, d.calls, d.conversations, d.judges))
     cheapest = designs[0] if designs else None
     needs = needs_by_design[(cheapest.epochs, cheapest.judges)] if cheapest else {}
     available = {d.id: sum(d.id in i.dimensions for i in instrument.items) for d in instrument.dimensions}
@@ -121,7 +125,10 @@ def make_plan(
     return Plan(
         target=target,
         reachable=reachable,
-        unreachable=sorted(d for d in comps if d not in reachable),
+        unreachable=sorted(d for d in comps if all(n[d] is None for n in needs_by_design.values())),
+        elsewhere=sorted(
+            d for d in comps if d not in reachable and any(n[d] is not None for n in needs_by_design.values())
+        ),
         cheapest=cheapest,
         designs=designs,
         short={d: available.get(d, 0) for d, n in reachable.items() if n > available.get(d, 0)},

@@ -44,6 +44,11 @@ def plan(
             "dimension's mean from its cut; more items will not decide it",
             markup=False,
         )
+    for dim in result.elsewhere:
+        console.print(
+            f"{dim}: reaches G {target_g:g} only with another number of epochs or judges (see below)",
+            markup=False,
+        )
     best = result.cheapest
     if best is None:
         console.print("no design reaches the target on any dimension", markup=False)
@@ -78,7 +83,7 @@ def plan(
     others = [d for d in result.designs[1:4]]
     for d in others:
         console.print(
-            f"  also: {d.items_per_dimension} items/dim × {plural(d.epochs, 'epoch')} × "
+            f"  also: {plural(d.items_per_dimension, 'item')}/dimension × {plural(d.epochs, 'epoch')} × "
             f"{plural(d.judges, 'judge')}: {plural(d.calls, 'call')}, ~{d.tokens:,} tokens",
             markup=False,
         )
