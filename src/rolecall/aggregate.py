@@ -320,9 +320,18 @@ def summarize(
     calibration: Calibration | None = None,
 ) -> dict[str, Any]:
     all_records = list(read_records(run.scores, ScoreRecord))
-    if calibration is not None:
-        all_records = calibrated(all_records, calibration, run=run, instrument=instrument)
     turns = list(read_records(run.transcript, TurnRecord))
+    # one pass over the turns serves the learned calibration, STAR and ranking
+    needs_answers = (
+        (calibration is not None and calibration.method == "learned")
+        or instrument.star != "off"
+        or instrument.rank_dimensions
+    )
+    answers = answers_from_turns(turns) if needs_answers else []
+    if calibration is not None:
+        all_records = calibrated(
+            all_records, calibration, answers=answers, instrument=instrument, transcript=run.transcript
+        )
     failures = unresolved_failures(read_records(run.failures, FailureRecord), turns, all_records)
     on_item = on_item_dimensions(instrument, all_records, turns)
     records = [r for r in on_item if not is_pressure(r.item)]  # pressure is summarised apart
@@ -396,8 +405,6 @@ def summarize(
     if instrument.levels:
         for dim_id, level in level_block(instrument, dims).items():
             dims[dim_id]["level"] = level
-    # from the turns already read: no second pass over transcript.jsonl
-    answers = answers_from_turns(turns) if instrument.star != "off" or instrument.rank_dimensions else []
     if instrument.star != "off":
         summary["star"] = star_block(answers, turns)
     if instrument.rank_dimensions:

@@ -10,6 +10,7 @@ judge's scores before any statistic is computed, so intervals are on calibrated 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -117,33 +118,34 @@ def calibrated(
     records: list[ScoreRecord],
     cal: Calibration,
     *,
-    run: RunDir | None = None,
+    answers: Iterable[Answer] = (),
     instrument: Instrument | None = None,
+    transcript: Path | None = None,
 ) -> list[ScoreRecord]:
     """The records with the calibrated judge's scores mapped (others, and abstentions, unchanged).
-    A learned calibration reads the answers from the run and needs its instrument."""
+    A learned calibration needs the run's answers (read from ``transcript``) and its instrument."""
     featurizer = None
-    answers: dict[tuple[str, int, str], Answer] = {}
+    by_key: dict[tuple[str, int, str], Answer] = {}
     if cal.method == "learned":
-        if run is None or instrument is None:
-            raise ValueError("a learned calibration is applied to a run with its instrument")
+        if instrument is None:
+            raise ValueError("a learned calibration is applied with the run's instrument")
         featurizer = learned.Featurizer(instrument)
         if featurizer.spec != cal.features:
             raise RolecallError(
                 f"the calibration's features were made with {cal.features}, this installation "
                 f"makes them with {featurizer.spec}; fit it again with `rolecall calibrate`"
             )
-        answers = {(a.item, a.epoch, a.subject): a for a in load_answers(run)}
+        by_key = {(a.item, a.epoch, a.subject): a for a in answers}
     out = []
     for r in records:
         if r.judge == cal.judge and r.score is not None:
             x = None
             if featurizer is not None and r.dimension in cal.models:
-                answer = answers.get((r.item, r.epoch, r.subject))
+                answer = by_key.get((r.item, r.epoch, r.subject))
                 if answer is None:
                     raise RolecallError(
                         f"no answer in the transcript for score ({r.item}, epoch {r.epoch}, {r.subject})",
-                        path=run.transcript if run else None,
+                        path=transcript,
                     )
                 x = featurizer.vector(answer, r.dimension, r.score)
             r = r.model_copy(update={"score": round(cal.apply(r.score, r.dimension, x), 3)})
