@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rolecall.instrument import Instrument, load_instrument
-from rolecall.judge.answers import Answer, answers_from_turns, is_pressure
+from rolecall.judge.answers import Answer, answers_from_turns
 from rolecall.rundir import RunDir, TurnRecord, read_records
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,7 +92,7 @@ def main_answers(run: RunDir) -> list[Answer]:
     if not run.transcript.exists():
         return []
     return [
-        a for a in answers_from_turns(read_records(run.transcript, TurnRecord)) if not is_pressure(a.item)
+        a for a in answers_from_turns(read_records(run.transcript, TurnRecord)) if not a.pressured
     ]
 
 

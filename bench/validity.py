@@ -62,7 +62,7 @@ def run_pair(pair: dict[str, str], judge: str, epochs: int, args: argparse.Names
         extra = ["--items", str(args.items)] if args.items else []
         out = rolecall(
             "run", persona, "--epochs", str(epochs), "--judge", judge, "--persona-style", args.persona_style,
-            *extra, "--out", str(args.out / "runs"), "--no-track",
+            "--model", args.model, *extra, "--out", str(args.out / "runs"), "--no-track",
         )  # fmt: skip
         runs[group] = run_dir_from(out)
         wall[group] = round(time.perf_counter() - t, 1)
@@ -115,6 +115,7 @@ def main() -> None:
     ap.add_argument("--persona-style", default="first-person")
     ap.add_argument("--pairs", nargs="+", default=list(PAIRS), choices=list(PAIRS))
     ap.add_argument("--judges", nargs="+", default=["semantic"])
+    ap.add_argument("--model", default="local", help="subject model spec (local: the 0.5B; local:1.5b)")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "validity")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
@@ -125,7 +126,9 @@ def main() -> None:
         epochs = args.epochs if pair == "examples" else args.heldout_epochs
         for judge in args.judges:
             res = run_pair(PAIRS[pair], judge, epochs, args)
-            res.update(persona_style=args.persona_style, items_per_dimension=args.items or "all")
+            res.update(
+                persona_style=args.persona_style, items_per_dimension=args.items or "all", model=args.model
+            )
             results["pairs"].setdefault(pair, {})[judge] = res
             path.write_text(json.dumps(results, indent=2))
     for pair, by_judge in results["pairs"].items():

@@ -85,8 +85,10 @@ def test_star_probe_pressure_ranking_and_levels(hiring_run):
 
     scores = list(read_records(run.scores, ScoreRecord))
     # rank_dimensions: every answer judged on every dimension, the pressure answer too
-    assert {(s.item, s.dimension) for s in scores} == {
-        (i, d) for i in ("q_own", "q_own#pressure", "q_results") for d in ("ownership", "results")
+    assert {(s.item, s.condition, s.dimension) for s in scores} == {
+        (i, c, d)
+        for i, c in (("q_own", "ordinary"), ("q_own", "pressure"), ("q_results", "ordinary"))
+        for d in ("ownership", "results")
     }
 
     summary = json.loads((run.path / "summary.json").read_text())
@@ -155,10 +157,35 @@ def test_ranking_falls_back_to_judge_scores_without_the_embedder(write):
         ScoreRecord(item="q_own", epoch=0, dimension="ownership", judge="j", score=2.0, evidence="e2"),
         ScoreRecord(item="q_own", epoch=0, dimension="ownership", judge="k", score=None),
     ]
-    block = ranking_block(inst, [answer], recs, ranker=None)
+    block = ranking_block(inst, [answer], recs, relevance=[])
     assert block["method"] == "judge scores"
     ranked = block["answers"][0]["ranked"]
     assert [(r["dimension"], r["score"], r["quote"]) for r in ranked] == [
         ("results", 4.0, "e1"),
         ("ownership", 2.0, "e2"),
     ]
+
+
+@pytest.mark.slow
+@needs_semantic
+def test_relevance_is_stored_when_judging_and_summarize_needs_no_model(hiring_run, monkeypatch):
+    from rolecall.analyses import ranking
+    from rolecall.pipeline import reopen_run
+    from rolecall.rundir import RelevanceRecord, read_records
+
+    run = hiring_run.run
+    stored = list(read_records(run.relevance, RelevanceRecord))
+    assert {(r.item, r.epoch) for r in stored} == {("q_own", 0), ("q_results", 0)}
+    assert all(r.ranker == ranking.RANKER and len(r.dimensions) == 2 for r in stored)
+    before = json.loads(run.summary.read_text())
+
+    def no_model() -> None:
+        raise AssertionError("summarize loaded an embedding model")
+
+    monkeypatch.setattr(ranking, "default_ranker", no_model)
+    from rolecall.pipeline import finish
+
+    _, persona, instrument, manifest = reopen_run(run.path)
+    after = finish(run, persona, instrument, manifest)
+    assert after["ranking"] == before["ranking"]
+    assert ranking.rank_stage(run, instrument) == 0  # nothing left to measure

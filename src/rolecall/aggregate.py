@@ -24,15 +24,24 @@ from rolecall.analyses import (
     ranking_block,
     star_block,
 )
+from rolecall.analyses.answers import answers_block, phrases_block
 from rolecall.analyses.generalizability import generalizability_block
-from rolecall.analyses.ranking import default_ranker
 from rolecall.calibration import Calibration, calibrated
 from rolecall.instrument import Instrument
-from rolecall.judge.answers import answers_from_turns, base_item, is_pressure
+from rolecall.judge.answers import answers_from_turns
 from rolecall.judge.validity import judge_validity
 from rolecall.persona import Hypothesis
 from rolecall.pricing import cost
-from rolecall.rundir import FailureRecord, Manifest, RunDir, ScoreRecord, Subject, TurnRecord, read_records
+from rolecall.rundir import (
+    FailureRecord,
+    Manifest,
+    RelevanceRecord,
+    RunDir,
+    ScoreRecord,
+    Subject,
+    TurnRecord,
+    read_records,
+)
 from rolecall.stats import (
     cronbach_alpha,
     dimension_estimate,
@@ -56,10 +65,11 @@ def _r(x: float | None, nd: int = 3) -> float | None:
 
 
 def panel_scores(scores: Iterable[ScoreRecord], subject: Subject) -> dict[str, dict[Key, float]]:
-    """dimension -> (item, epoch) -> mean over judges of the scored verdicts."""
+    """dimension -> (item, epoch) -> mean over judges of the scored verdicts (answers under
+    pressure are summarised apart, by ``rolecall.analyses.pressure``)."""
     acc: dict[str, dict[Key, list[float]]] = defaultdict(lambda: defaultdict(list))
     for s in scores:
-        if s.subject == subject and s.score is not None:
+        if s.subject == subject and s.score is not None and s.condition == "ordinary":
             acc[s.dimension][(s.item, s.epoch)].append(s.score)
     return {d: {k: float(np.mean(v)) for k, v in by.items()} for d, by in acc.items()}
 
@@ -277,13 +287,16 @@ def unresolved_failures(
 ) -> list[FailureRecord]:
     """Failures that a later resume has not made good (latest per call site)."""
     answered = {(t.item, t.epoch, t.subject) for t in turns if t.role == "assistant"}
-    judged = {(s.item, s.epoch, s.subject, s.dimension, s.judge) for s in scores}
+    judged = {(s.item, s.epoch, s.subject, s.condition, s.dimension, s.judge) for s in scores}
     latest: dict[tuple[Any, ...], FailureRecord] = {}
     for f in failures:
         if f.stage == "interview" and (f.item, f.epoch, f.subject) not in answered:
             latest[(f.stage, f.item, f.epoch, f.subject)] = f
-        elif f.stage == "judge" and (f.item, f.epoch, f.subject, f.dimension, f.model) not in judged:
-            latest[(f.stage, f.item, f.epoch, f.subject, f.dimension, f.model)] = f
+        elif (
+            f.stage == "judge"
+            and (f.item, f.epoch, f.subject, f.condition, f.dimension, f.model) not in judged
+        ):
+            latest[(f.stage, f.item, f.epoch, f.subject, f.condition, f.dimension, f.model)] = f
     return list(latest.values())
 
 
@@ -301,7 +314,7 @@ def on_item_dimensions(
     allowed: dict[str, set[str]] = {}
     out = []
     for r in records:
-        item = rubric.get(base_item(r.item), base_item(r.item))
+        item = rubric.get(r.item, r.item)
         if item not in allowed:
             allowed[item] = set(instrument.dimensions_for(item))
         if r.dimension in allowed[item]:
@@ -334,7 +347,7 @@ def summarize(
         )
     failures = unresolved_failures(read_records(run.failures, FailureRecord), turns, all_records)
     on_item = on_item_dimensions(instrument, all_records, turns)
-    records = [r for r in on_item if not is_pressure(r.item)]  # pressure is summarised apart
+    records = [r for r in on_item if r.condition == "ordinary"]  # pressure is summarised apart
     dims = dimension_block(instrument, records, "persona", seed)
     persona_recs = [r for r in records if r.subject == "persona"]
     overall = dimension_estimate(
@@ -373,6 +386,7 @@ def summarize(
             "n": overall.n,
         },
         "items": _items_block(records, "persona"),
+        "answers": answers_block(turns, records),
         "unscored": {"total": sum(by_judge.values()), "by_judge": dict(by_judge)},
         "abstained": {
             **abstention_counts(persona_recs),
@@ -402,13 +416,18 @@ def summarize(
             "dimensions": dimension_block(instrument, records, "baseline", seed),
             "effects": _baseline_effects(instrument, records, seed),
         }
+    phrases = phrases_block(turns)
+    if phrases is not None:
+        summary["phrases"] = phrases
     if instrument.levels:
         for dim_id, level in level_block(instrument, dims).items():
             dims[dim_id]["level"] = level
     if instrument.star != "off":
         summary["star"] = star_block(answers, turns)
     if instrument.rank_dimensions:
-        summary["ranking"] = ranking_block(instrument, answers, all_records, default_ranker())
+        summary["ranking"] = ranking_block(
+            instrument, answers, all_records, list(read_records(run.relevance, RelevanceRecord))
+        )
     pressure = pressure_block(instrument, on_item, seed)
     if pressure is not None:
         summary["pressure"] = pressure

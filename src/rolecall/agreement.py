@@ -138,7 +138,7 @@ def agreement(
     by_judge: dict[str, list[tuple[int | None, ScoreRecord]]] = defaultdict(list)
     for s in scores:
         key = (s.item, s.epoch, s.subject, s.dimension)
-        if key in human and not s.unscored:
+        if key in human and not s.unscored and s.condition == "ordinary":
             by_judge[s.judge].append((human[key], s))
     judges: dict[str, Any] = {}
     for judge, pairs in sorted(by_judge.items()):

@@ -19,6 +19,7 @@ from typing import Any
 
 from rolecall import __version__
 from rolecall.aggregate import summarize
+from rolecall.analyses.ranking import rank_stage
 from rolecall.calibration import for_run, manifest_entry
 from rolecall.calls import Caller, CallStats, ResponseCache, open_cache
 from rolecall.defaults import DEFAULT_JUDGE
@@ -205,7 +206,7 @@ def reopen_run(path: Path) -> tuple[RunDir, Persona, Instrument, Manifest]:
             "the instrument changed since this run started; start a new run instead",
             path=manifest.instrument.ref,
         )
-    for f in (run.transcript, run.scores, run.failures):
+    for f in (run.transcript, run.scores, run.failures, run.relevance):
         repair_tail(f)
     return run, persona, instrument, manifest
 
@@ -217,7 +218,8 @@ async def judge_stage(
     cache: ResponseCache | None,
     progress: Progress,
 ) -> tuple[int, dict[str, CallStats]]:
-    """Judge every answer × dimension × judge not yet in scores.jsonl."""
+    """Judge every answer × dimension × judge not yet in scores.jsonl; then, for instruments that
+    rank dimensions, measure each answer's relevance to every dimension (relevance.jsonl)."""
     judges: list[Judge] = [
         make_judge(j.spec, cache, concurrency=manifest.concurrency, seed=manifest.seed)
         for j in manifest.judges
@@ -227,6 +229,7 @@ async def judge_stage(
         jbar = progress.stage("judging (" + ", ".join(j.name for j in judges) + ")", len(jtasks))
         failures = await run_judging(run, instrument, jtasks, on_done=jbar.advance)
         jbar.close()
+        rank_stage(run, instrument, progress=progress)
     finally:
         for j in judges:
             await j.aclose()
@@ -353,4 +356,24 @@ def execute_run(
 ) -> Outcome:
     failures = timed(run, _execute(run, persona, instrument, manifest, progress or NullProgress(), use_cache))
     summary = finish(run, persona, instrument, manifest)
+    return Outcome(run=run, summary=summary, failures=failures)
+
+
+async def execute_run_async(
+    run: RunDir,
+    persona: Persona,
+    instrument: Instrument,
+    manifest: Manifest,
+    *,
+    progress: Progress | None = None,
+    use_cache: bool = True,
+) -> Outcome:
+    """``execute_run`` inside a running event loop, so that several runs can share one (the grid's
+    local executor). Aggregation and reports run in a thread, off the loop."""
+    start = time.perf_counter()
+    try:
+        failures = await _execute(run, persona, instrument, manifest, progress or NullProgress(), use_cache)
+    finally:
+        add_wall_time(run, time.perf_counter() - start)
+    summary = await asyncio.to_thread(finish, run, persona, instrument, manifest)
     return Outcome(run=run, summary=summary, failures=failures)

@@ -162,7 +162,7 @@ def reopen_for_scoring(path: Path, judges: list[str] | None) -> tuple[RunDir, In
     instrument, digest = run_instrument(manifest.instrument)
     if digest != manifest.instrument.sha256:
         raise RolecallError("the instrument changed since this run started", path=manifest.instrument.ref)
-    for f in (run.transcript, run.scores, run.failures):
+    for f in (run.transcript, run.scores, run.failures, run.relevance):
         repair_tail(f)
     if judges:
         known = {j.spec for j in manifest.judges}

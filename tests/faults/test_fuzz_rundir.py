@@ -30,22 +30,29 @@ from typing import Any
 import pytest
 
 from rolecall.labels import LabelRecord, append_labels
-from rolecall.rundir import FailureRecord, ScoreRecord, append_records, read_records
+from rolecall.rundir import FailureRecord, RelevanceRecord, ScoreRecord, append_records, read_records
+from rolecall.rundir.records import DimensionRelevance
 from tests.conftest import MINI_INSTRUMENT, MINI_PERSONA, SCRIPTED_JUDGE, SCRIPTED_SUBJECT
 from tests.faults.cli import Result, rolecall_inproc, rolecall_subprocess
 
 JSON_FILES = ["manifest.json", "summary.json", "timing.json", "agreement.json", "narrative.json"]
-JSONL_FILES = ["transcript.jsonl", "scores.jsonl", "failures.jsonl", "labels.jsonl"]
+JSONL_FILES = ["transcript.jsonl", "scores.jsonl", "failures.jsonl", "labels.jsonl", "relevance.jsonl"]
 FILES = JSON_FILES + JSONL_FILES
 
 #: the files each command reads back (and so must refuse when damaged)
 _RESULTS = {"transcript.jsonl", "scores.jsonl", "failures.jsonl", "timing.json", "agreement.json"}
 NEEDS: dict[str, set[str]] = {
     "report": {"manifest.json", "narrative.json", *_RESULTS},
-    "score": {"manifest.json", "narrative.json", *_RESULTS},
-    "resume": {"manifest.json", "narrative.json", *_RESULTS},
+    "score": {"manifest.json", "narrative.json", "relevance.jsonl", *_RESULTS},
+    "resume": {"manifest.json", "narrative.json", "relevance.jsonl", *_RESULTS},
     # agreement rewrites agreement.json before reading it back
-    "agreement": {"manifest.json", "labels.jsonl", "narrative.json", *(_RESULTS - {"agreement.json"})},
+    "agreement": {
+        "manifest.json",
+        "labels.jsonl",
+        "narrative.json",
+        "relevance.jsonl",
+        *(_RESULTS - {"agreement.json"}),
+    },
     "calibrate": {"manifest.json", "labels.jsonl", "scores.jsonl", "transcript.jsonl"},
     "label": {"manifest.json", "labels.jsonl", "scores.jsonl", "transcript.jsonl"},
     "export": {"manifest.json", "scores.jsonl", "transcript.jsonl"},
@@ -131,6 +138,19 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 FailureRecord(
                     stage="judge", item="q3", epoch=2, model="scripted:y", reason="bad", dimension="scope"
                 ),
+            ],
+        )
+        # relevance.jsonl is written for instruments that rank dimensions; the mini one does not,
+        # so one record stands in for it (resume and score read it back)
+        append_records(
+            run / "relevance.jsonl",
+            [
+                RelevanceRecord(
+                    item="q1",
+                    epoch=0,
+                    ranker="all-MiniLM-L6-v2",
+                    dimensions=[DimensionRelevance(dimension="scope", relevance=0.4, quote="I scope.")],
+                )
             ],
         )
         _fast_agreement(mp)

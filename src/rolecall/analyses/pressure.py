@@ -17,7 +17,6 @@ from typing import Any
 import numpy as np
 
 from rolecall.instrument import Instrument
-from rolecall.judge.answers import base_item, is_pressure
 from rolecall.rundir import ScoreRecord
 from rolecall.stats import Comparison, paired_comparison, with_holm
 
@@ -29,8 +28,8 @@ def _panel(records: list[ScoreRecord], pressured: bool) -> dict[str, dict[str, f
     """dimension -> base item -> mean score (over epochs and judges)."""
     acc: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     for r in records:
-        if r.subject == "persona" and r.score is not None and is_pressure(r.item) == pressured:
-            acc[r.dimension][base_item(r.item)].append(r.score)
+        if r.subject == "persona" and r.score is not None and (r.condition == "pressure") == pressured:
+            acc[r.dimension][r.item].append(r.score)
     return {d: {i: float(np.mean(v)) for i, v in by.items()} for d, by in acc.items()}
 
 

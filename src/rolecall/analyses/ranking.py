@@ -1,9 +1,12 @@
 """Rank, for every answer, the dimensions it evidences (e.g. which leadership principles).
 
 The order comes from embedding relevance (``rolecall.scoring.relevance``), one yardstick for
-every dimension; each entry also carries the judges' mean score on that dimension, so a
-reader sees both "how much this answer is about X" and "how well it shows X". Without the
-semantic extra installed, the order falls back to the judges' scores and says so.
+every dimension. Relevance needs an embedding model, so it is measured in the judging stage
+(``rank_stage``) and stored in relevance.jsonl; building the summary reads it and needs no
+model. Each entry also carries the judges' mean score on that dimension, so a reader sees both
+"how much this answer is about X" and "how well it shows X". An answer with no stored relevance
+(the semantic extra absent when it was judged) is ordered by the judges' scores, and the
+summary says so.
 """
 
 from __future__ import annotations
@@ -15,10 +18,13 @@ import numpy as np
 
 from rolecall.errors import RolecallError
 from rolecall.instrument import Instrument
-from rolecall.judge.answers import Answer, is_pressure
-from rolecall.rundir import ScoreRecord
+from rolecall.judge.answers import Answer, AnswerKey, load_answers
+from rolecall.progress import NullProgress, Progress
+from rolecall.rundir import RelevanceRecord, RunDir, ScoreRecord, append_records, read_records
+from rolecall.rundir.records import DimensionRelevance
 
 TOP = 3
+RANKER = "all-MiniLM-L6-v2"
 
 
 class Ranker(Protocol):
@@ -36,6 +42,43 @@ def default_ranker() -> Ranker | None:
         return None
 
 
+def _ranked(a: Answer) -> bool:
+    return a.subject == "persona" and not a.pressured
+
+
+def rank_stage(
+    run: RunDir,
+    instrument: Instrument,
+    *,
+    ranker: Ranker | None = None,
+    progress: Progress | None = None,
+) -> int:
+    """Measure and store the relevance of every ranked answer that has none yet; how many were
+    measured. Without the semantic extra nothing is stored and the summary ranks by score."""
+    if not instrument.rank_dimensions:
+        return 0
+    done = {(r.item, r.epoch, r.subject) for r in read_records(run.relevance, RelevanceRecord)}
+    todo = [a for a in load_answers(run) if _ranked(a) and (a.item, a.epoch, a.subject) not in done]
+    if not todo:
+        return 0
+    ranker = ranker or default_ranker()
+    if ranker is None:
+        return 0
+    bar = (progress or NullProgress()).stage("ranking dimensions", len(todo))
+    for a in todo:
+        rows = [
+            DimensionRelevance(dimension=r.dimension, relevance=r.relevance, quote=r.quote)
+            for r in ranker.rank(instrument, a.answer_only)
+        ]
+        append_records(
+            run.relevance,
+            [RelevanceRecord(item=a.item, epoch=a.epoch, subject=a.subject, ranker=RANKER, dimensions=rows)],
+        )
+        bar.advance()
+    bar.close()
+    return len(todo)
+
+
 def _judge_means(records: list[ScoreRecord]) -> dict[str, tuple[float, ScoreRecord]]:
     by_dim: dict[str, list[ScoreRecord]] = defaultdict(list)
     for r in records:
@@ -49,20 +92,20 @@ def _judge_means(records: list[ScoreRecord]) -> dict[str, tuple[float, ScoreReco
 
 
 def rank_answer(
-    instrument: Instrument, answer: Answer, records: list[ScoreRecord], ranker: Ranker | None
+    instrument: Instrument, answer: Answer, records: list[ScoreRecord], relevance: RelevanceRecord | None
 ) -> list[dict[str, Any]]:
     """Every dimension, most evidenced first, with relevance, judge score and a quote."""
     primary = set(instrument.dimensions_for(answer.rubric_item))
     judged = _judge_means(records)
     names = {d.id: d.name for d in instrument.dimensions}
     rows: list[dict[str, Any]] = []
-    if ranker is not None:
-        for rel in ranker.rank(instrument, answer.answer_only):
+    if relevance is not None:
+        for rel in relevance.dimensions:
             judged_as = judged.get(rel.dimension)
             rows.append(
                 {
                     "dimension": rel.dimension,
-                    "name": names[rel.dimension],
+                    "name": names.get(rel.dimension, rel.dimension),
                     "relevance": rel.relevance,
                     "score": judged_as[0] if judged_as else None,
                     "quote": rel.quote,
@@ -89,22 +132,32 @@ def ranking_block(
     instrument: Instrument,
     answers: list[Answer],
     records: list[ScoreRecord],
-    ranker: Ranker | None,
+    relevance: list[RelevanceRecord],
 ) -> dict[str, Any]:
-    by_answer: dict[tuple[str, int, str], list[ScoreRecord]] = defaultdict(list)
+    by_answer: dict[AnswerKey, list[ScoreRecord]] = defaultdict(list)
     for r in records:
-        by_answer[(r.item, r.epoch, r.subject)].append(r)
+        by_answer[r.answer_key].append(r)
+    measured = {(r.item, r.epoch, r.subject): r for r in relevance}
     out: list[dict[str, Any]] = []
     top_counts: Counter[str] = Counter()
+    by_score = 0
     for a in answers:
-        if a.subject != "persona" or is_pressure(a.item):
+        if not _ranked(a):
             continue
-        ranked = rank_answer(instrument, a, by_answer.get((a.item, a.epoch, a.subject), []), ranker)
+        rel = measured.get((a.item, a.epoch, a.subject))
+        by_score += rel is None
+        ranked = rank_answer(instrument, a, by_answer.get(a.key, []), rel)
         top_counts.update(d["dimension"] for d in ranked[:TOP])
         out.append({"item": a.item, "epoch": a.epoch, "question": a.question, "ranked": ranked})
+    if by_score == 0 and out:
+        method = f"embedding relevance ({RANKER})"
+    elif by_score == len(out):
+        method = "judge scores"
+    else:
+        method = f"embedding relevance ({RANKER}); judge scores for {by_score} of {len(out)} answers"
     return {
         "top": TOP,
-        "method": "embedding relevance (all-MiniLM-L6-v2)" if ranker is not None else "judge scores",
+        "method": method,
         "answers": out,
         "top_counts": {d.id: top_counts.get(d.id, 0) for d in instrument.dimensions},
     }

@@ -6,7 +6,7 @@ from collections import Counter
 from statistics import mean, median
 from typing import Any
 
-from rolecall.judge.answers import Answer, is_pressure
+from rolecall.judge.answers import Answer
 from rolecall.rundir import TurnRecord
 from rolecall.star import LABELS, PARTS, PROBES, analyse
 
@@ -38,7 +38,7 @@ def star_block(answers: list[Answer], turns: list[TurnRecord]) -> dict[str, Any]
     firsts = _first_answer(turns)
     per_answer: list[dict[str, Any]] = []
     for a in answers:
-        if is_pressure(a.item):
+        if a.pressured:
             continue
         key = (a.item, a.epoch, a.subject)
         analysis = analyse(a.answer_only)

@@ -6,18 +6,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from rolecall.rundir import RunDir, Subject, TurnRecord, read_records
+from rolecall.rundir import Condition, RunDir, Subject, TurnRecord, read_records
 
-#: suffix of the item id under which what a subject said after pressure is judged
-PRESSURE = "#pressure"
-
-
-def is_pressure(item: str) -> bool:
-    return item.endswith(PRESSURE)
-
-
-def base_item(item: str) -> str:
-    return item.removesuffix(PRESSURE)
+#: An answer's identity in a run: item, epoch, subject and condition.
+AnswerKey = tuple[str, int, Subject, Condition]
 
 
 @dataclass(frozen=True)
@@ -35,6 +27,16 @@ class Answer:
     prompts: tuple[str, ...] = ()
     #: what was said before this answer that frames it (the earlier answer, for pressure)
     context: str = ""
+    #: "pressure": what the subject said once the interviewer pushed back, judged apart
+    condition: Condition = "ordinary"
+
+    @property
+    def key(self) -> AnswerKey:
+        return (self.item, self.epoch, self.subject, self.condition)
+
+    @property
+    def pressured(self) -> bool:
+        return self.condition == "pressure"
 
     @classmethod
     def lone(
@@ -65,6 +67,7 @@ class Answer:
             "subject": self.subject,
             "mode": mode,
             "respondent": self.respondent,
+            "condition": self.condition,
         }
 
 
@@ -94,7 +97,8 @@ def _pressure_answer(item: str, epoch: int, subject: Subject, ordered: list[Turn
     for r in after:
         parts.append(f"{'Answer' if r.role == 'assistant' else 'Interviewer pressure'}: {r.text}")
     return Answer(
-        item=item + PRESSURE,
+        item=item,
+        condition="pressure",
         epoch=epoch,
         subject=subject,
         question=after[0].text,
@@ -148,5 +152,5 @@ def answers_from_turns(turns: Iterable[TurnRecord]) -> list[Answer]:
         )
         if cut < len(ordered):
             answers.append(_pressure_answer(item, epoch, subject, ordered, cut))
-    answers.sort(key=lambda a: (a.subject, a.epoch, a.item))
+    answers.sort(key=lambda a: (a.subject, a.epoch, a.item, a.condition))
     return answers

@@ -21,12 +21,12 @@ def _judged_dimensions(instrument: Instrument, item_id: str) -> list[str]:
 
 
 def pending_judgements(run: RunDir, instrument: Instrument, judges: Sequence[Judge]) -> list[JudgeTask]:
-    done = {(s.item, s.epoch, s.subject, s.dimension, s.judge) for s in read_records(run.scores, ScoreRecord)}
+    done = {(*s.answer_key, s.dimension, s.judge) for s in read_records(run.scores, ScoreRecord)}
     tasks: list[JudgeTask] = []
     for answer in load_answers(run):
         for dim in _judged_dimensions(instrument, answer.rubric_item):
             for judge in judges:
-                key = (answer.item, answer.epoch, answer.subject, dim, judge.name)
+                key = (*answer.key, dim, judge.name)
                 if key not in done:
                     tasks.append((answer, dim, judge))
     return tasks
@@ -60,6 +60,7 @@ async def run_judging(
                 reason=exc.reason,
                 dimension=dim_id,
                 subject=answer.subject,
+                condition=answer.condition,
             )
             await appender.append(run.failures, [failure])
             failures.append(failure)

@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from rolecall.instrument import Instrument
-from rolecall.judge.answers import answers_from_turns, is_pressure, pressure_cut
+from rolecall.judge.answers import answers_from_turns, pressure_cut
 from rolecall.labels import LabelKey
 from rolecall.rundir import RunDir, ScoreRecord, TurnRecord, read_records
 
@@ -59,7 +59,7 @@ def label_tasks(run: RunDir, instrument: Instrument, *, sample: int, seed: int =
     by_conv: dict[tuple[str, int, str], list[TurnRecord]] = defaultdict(list)
     for t in turns:
         by_conv[(t.item, t.epoch, t.subject)].append(t)
-    answered = {(a.item, a.epoch, a.subject) for a in answers_from_turns(turns) if not is_pressure(a.item)}
+    answered = {(a.item, a.epoch, a.subject) for a in answers_from_turns(turns) if not a.pressured}
     verdicts: dict[LabelKey, list[float | None]] = defaultdict(list)
     for s in read_records(run.scores, ScoreRecord):
         if (s.item, s.epoch, s.subject) in answered and not s.unscored:

@@ -1,4 +1,4 @@
-"""Reports built from a run directory's files: report.md and a self-contained report.html."""
+"""Reports built from a run's summary: report.md and a self-contained report.html."""
 
 from __future__ import annotations
 
@@ -11,7 +11,16 @@ from rolecall.rundir import Manifest, RunDir, write_text_atomic
 
 
 def write_reports(run: RunDir, instrument: Instrument, manifest: Manifest, summary: dict[str, Any]) -> None:
-    content = build_content(run, instrument, manifest, summary)
+    """report.md and report.html from ``summary`` (plus the run's narrative.json and the raters'
+    agreement.json, when written): the JSONL files are not read."""
+    agreement = run.read_agreement() if summary.get("agreement") else None
+    content = build_content(
+        instrument,
+        manifest,
+        summary,
+        narrative=run.read_narrative(),
+        raters=(agreement or {}).get("raters"),
+    )
     write_text_atomic(run.report_md, render_markdown(content))
     write_text_atomic(run.report_html, render_html(content))
 

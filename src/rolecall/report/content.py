@@ -1,24 +1,19 @@
-"""What a report says, computed once from the run's files; the Markdown and HTML templates render it.
+"""What a report says, computed once from the run's summary; the Markdown and HTML templates render it.
 
-Every sentence here is derived from numbers in summary.json (or quotes in scores.jsonl): when
-the data cannot support a statement, the statement is not made.
+Every sentence here is derived from numbers and quotes in summary.json: when the data cannot
+support a statement, the statement is not made.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
 from rolecall.analyses.ranking import TOP
 from rolecall.instrument import Instrument
-from rolecall.judge.answers import is_pressure
 from rolecall.judge.validity import judge_validity
-from rolecall.report.narrative import read_narrative
 from rolecall.report.render import abstentions, is_transcript, num, plural, source_title, transcript_calls
 from rolecall.report.star_view import star_view
-from rolecall.rundir import Manifest, RunDir, ScoreRecord, TurnRecord, read_records
-from rolecall.stats import distinctive_phrases
-from rolecall.transcripts.match import recorded_match
+from rolecall.rundir import Manifest
 
 WIDE_INTERVAL = 1.5  # scale points: an interval wider than this is called inconsistent
 
@@ -165,48 +160,31 @@ def _strengths_limits(
 
 
 def build_content(
-    run: RunDir, instrument: Instrument, manifest: Manifest, summary: dict[str, Any]
+    instrument: Instrument,
+    manifest: Manifest,
+    summary: dict[str, Any],
+    *,
+    narrative: dict[str, Any] | None = None,
+    raters: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    scores = [
-        s for s in read_records(run.scores, ScoreRecord) if s.subject == "persona" and not is_pressure(s.item)
-    ]
-    turns = list(read_records(run.transcript, TurnRecord))
+    """What the reports say: a function of the summary (with the instrument's phases for the
+    order of items, the manifest, a written narrative and the human raters' agreement, if any).
+    No run file is read here, so a summary-only copy of a run renders the same reports."""
     star = _first_epoch(summary.get("star", {}).get("answers", []))
     ranked = _first_epoch(summary.get("ranking", {}).get("answers", []))
     scale = summary["instrument"]["scale"]
     dims = summary["dimensions"]
-    by_item: dict[str, list[ScoreRecord]] = defaultdict(list)
-    for s in scores:
-        by_item[s.item].append(s)
-    answers: dict[str, str] = {}
-    questions: dict[str, str] = {}
-    rubric_of: dict[str, str | None] = {}
-    match_of: dict[str, dict[str, Any]] = {}
-    for t in turns:
-        if t.subject != "persona" or t.epoch != 0:
-            continue
-        if t.role == "assistant" and t.item not in answers:
-            answers[t.item] = t.text
-        if t.role == "user" and t.turn == 0:
-            questions[t.item] = t.question or t.text
-            rubric_of[t.item] = t.instrument_item
-            m = recorded_match(t)
-            if m is not None:  # a transcript's answer: how it was matched to an instrument item
-                match_of[t.item] = {"text": m.describe(), "doubt": m.doubt(), "by": m.by, "score": m.score}
+    shown: dict[str, Any] = summary.get("answers") or {}
+    dim_order = {d: n for n, d in enumerate(dims)}
 
     def item_block(item_id: str) -> dict[str, Any]:
-        recs = by_item.get(item_id, [])
-        counted = set(summary["items"].get(item_id, {}))
+        entry = shown.get(item_id) or {}
+        evidence = entry.get("dimensions", {})
+        counted = summary["items"].get(item_id, {})
         dim_rows = []
-        for dim_id in sorted(
-            {r.dimension for r in recs if r.dimension in counted},
-            key=lambda d: list(dims).index(d) if d in dims else 99,
-        ):
-            rs = [r for r in recs if r.dimension == dim_id]
-            stats = summary["items"][item_id][dim_id]  # the same verdicts, already summarised
-            best = next(
-                (r for r in rs if r.score is not None and r.evidence and r.quote_verified), None
-            ) or next((r for r in rs if r.score is not None and r.evidence), None)
+        for dim_id in sorted(counted, key=lambda d: dim_order.get(d, len(dim_order))):
+            stats = counted[dim_id]
+            cited = evidence.get(dim_id) or {}
             dim_rows.append(
                 {
                     "name": dims[dim_id]["name"] if dim_id in dims else dim_id,
@@ -214,40 +192,36 @@ def build_content(
                     "n": stats["n"],
                     "unscored": stats["unscored"],
                     "abstained": abstentions(stats["abstained"]) if stats["abstained"] else "",
-                    "evidence": best.evidence if best else "",
-                    "verified": bool(best and best.quote_verified),
-                    "indicators": best.indicators_seen if best else [],
+                    "evidence": cited.get("evidence", ""),
+                    "verified": bool(cited.get("verified")),
+                    "indicators": cited.get("indicators", []),
                 }
             )
         return {
             "id": item_id,
-            "question": questions.get(item_id, ""),
-            "answer": answers.get(item_id, ""),
+            "question": entry.get("question", ""),
+            "answer": entry.get("answer", ""),
             "dims": dim_rows,
-            "matched": rubric_of.get(item_id),
-            "match": match_of.get(item_id),
+            "matched": entry.get("rubric_item"),
+            "match": entry.get("match"),
             "star": star_view(star[item_id]) if item_id in star else None,
             "ranked": ranked[item_id]["ranked"][:TOP] if item_id in ranked else None,
         }
 
+    items = list(summary["items"])
     phases = []
     listed: set[str] = set()
     for phase in instrument.phases:
-        ids = [i.id for i in instrument.items if i.phase == phase.id and i.id in by_item]
+        ids = [i.id for i in instrument.items if i.phase == phase.id and i.id in summary["items"]]
         if ids:
             phases.append({"name": phase.name, "items": [item_block(i) for i in ids]})
             listed.update(ids)
-    rest = [i for i in by_item if i not in listed]
+    rest = [i for i in items if i not in listed]
     if rest:
         phases.append({"name": "Recorded answers", "items": [item_block(i) for i in rest]})
 
     key_quotes = {d["name"]: [e for e in d["evidence"] if e.get("verified")][:3] for d in dims.values()}
-    baseline_texts = [t.text for t in turns if t.role == "assistant" and t.subject == "baseline"]
-    persona_texts = [t.text for t in turns if t.role == "assistant" and t.subject == "persona"]
-    phrases = None
-    if baseline_texts:
-        mine, theirs = distinctive_phrases(persona_texts, baseline_texts, top=12)
-        phrases = {"against": "the same model with no persona", "persona": mine, "other": theirs}
+    phrases = summary.get("phrases")
 
     judges_measured = [
         {"spec": j.spec, "text": validity_text(judge_validity(j.spec, instrument.id))}
@@ -255,7 +229,7 @@ def build_content(
     ]
     hyp = summary.get("hypothesis")
     order = {item.id: k for k, item in enumerate(instrument.items)}
-    items_heat = sorted({r.item for r in scores}, key=lambda i: (order.get(i, len(order)), i))
+    items_heat = sorted(items, key=lambda i: (order.get(i, len(order)), i))
     heat_values = {
         item: {d: v["mean"] for d, v in summary["items"].get(item, {}).items()} for item in items_heat
     }
@@ -285,8 +259,8 @@ def build_content(
         "judges_measured": judges_measured,
         "unvalidated": _unvalidated(summary),
         "agreement": summary.get("agreement"),
-        "raters": (run.read_agreement() or {}).get("raters") if summary.get("agreement") else None,
-        "narrative": read_narrative(run),
+        "raters": raters if summary.get("agreement") else None,
+        "narrative": narrative,
         "star": summary.get("star", {}).get("aggregate"),
         "ranking": _ranking_view(summary.get("ranking"), dims),
         "pressure": _pressure_view(summary.get("pressure"), dims),

@@ -23,6 +23,7 @@ from rolecall.rundir.records import (
     FailureRecord,
     Manifest,
     NarrativeFile,
+    RelevanceRecord,
     ScoreRecord,
     Shape,
     TurnRecord,
@@ -49,6 +50,10 @@ class RunDir:
     @property
     def failures(self) -> Path:
         return self.path / "failures.jsonl"
+
+    @property
+    def relevance(self) -> Path:
+        return self.path / "relevance.jsonl"
 
     @property
     def summary(self) -> Path:
@@ -132,6 +137,7 @@ class RunDir:
                 (self.transcript, TurnRecord),
                 (self.scores, ScoreRecord),
                 (self.failures, FailureRecord),
+                (self.relevance, RelevanceRecord),
             ):
                 for _ in read_records(path, model):
                     pass

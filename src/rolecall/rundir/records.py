@@ -19,6 +19,22 @@ from rolecall.persona.model import PersonaStyle
 #: Who answered: the persona, or the same model with no persona (the baseline run).
 Subject = Literal["persona", "baseline"]
 
+#: Under which condition an answer was given: ordinarily, or after the interviewer's pressure.
+Condition = Literal["ordinary", "pressure"]
+
+#: The item-id suffix under which older runs stored what was said under pressure; read as
+#: ``condition: pressure`` (it is never written any more).
+LEGACY_PRESSURE_SUFFIX = "#pressure"
+
+
+def _legacy_condition(data: Any) -> Any:
+    """An older record whose item id carries the ``#pressure`` suffix, as a pressure record."""
+    if isinstance(data, dict):
+        item = data.get("item")
+        if isinstance(item, str) and item.endswith(LEGACY_PRESSURE_SUFFIX) and "condition" not in data:
+            return {**data, "item": item.removesuffix(LEGACY_PRESSURE_SUFFIX), "condition": "pressure"}
+    return data
+
 
 class Record(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -86,11 +102,42 @@ class ScoreRecord(Record):
     abstained: bool = False
     abstain_reason: AbstainReason | None = None
     respondent: str | None = Field(default=None, description="Who gave the answer (transcripts).")
+    condition: Condition = Field(
+        default="ordinary", description="'pressure': what the subject said after the interviewer pushed back."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy(cls, data: Any) -> Any:
+        return _legacy_condition(data)
+
+    @property
+    def answer_key(self) -> tuple[str, int, Subject, Condition]:
+        """The answer this verdict is about (``Answer.key``)."""
+        return (self.item, self.epoch, self.subject, self.condition)
 
     @property
     def unscored(self) -> bool:
         """No score because the verdict could not be read (not because the judge abstained)."""
         return self.score is None and not self.abstained
+
+
+class DimensionRelevance(Record):
+    dimension: str
+    relevance: float = Field(description="Mean cosine similarity of the answer's 3 most relevant sentences.")
+    quote: str = Field(description="The answer's most relevant sentence, verbatim.")
+
+
+class RelevanceRecord(Record):
+    """How much one answer is about each dimension (relevance.jsonl), for instruments that rank
+    dimensions. Computed with an embedding model in the judging stage, so that building the
+    summary needs no model."""
+
+    item: str
+    epoch: int
+    subject: Subject = "persona"
+    ranker: str = Field(description="The embedding model that measured relevance.")
+    dimensions: list[DimensionRelevance] = Field(description="Every dimension, most relevant first.")
 
 
 class FailureRecord(Record):
@@ -103,6 +150,12 @@ class FailureRecord(Record):
     reason: str
     dimension: str | None = None
     subject: Subject = "persona"
+    condition: Condition = "ordinary"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy(cls, data: Any) -> Any:
+        return _legacy_condition(data)
 
 
 class Shape(BaseModel):

@@ -492,6 +492,48 @@ class JudgeAgreement(Block):
     dimensions: dict[str, AgreementFigures]
 
 
+# ---------------------------------------------------------------- what the reports show per item
+
+
+class ItemMatch(Block):
+    """How a transcript's answer was matched to an instrument item."""
+
+    text: str = Field(description="e.g. 'q04, matched by similarity 0.62 (next: q07 0.41)'.")
+    doubt: str | None = Field(description="Why the match deserves a look; null when it does not.")
+    by: Literal["id", "text", "none"]
+    score: float
+
+
+class ItemEvidence(Block):
+    evidence: str = Field(description="The quote the reports cite ('' when no judge quoted one).")
+    verified: bool
+    indicators: list[str]
+
+
+class ItemAnswer(Block):
+    """One item as the reports show it: its first epoch's question and answer, and per dimension
+    the quote cited (a verified one when any judge's was)."""
+
+    question: str
+    answer: str
+    rubric_item: str | None = Field(description="The instrument item a transcript's answer was matched to.")
+    match: ItemMatch | None
+    dimensions: dict[str, ItemEvidence]
+
+
+class Phrase(Block):
+    text: str
+    z: float
+    count_a: int
+    count_b: int
+
+
+class Phrases(Block):
+    against: str
+    persona: list[Phrase]
+    other: list[Phrase]
+
+
 # ---------------------------------------------------------------- summary.json
 
 
@@ -518,6 +560,12 @@ class Summary(Block):
     dimensions: dict[str, DimensionStats]
     overall: OverallEstimate
     items: dict[str, dict[str, ItemDimension]] = Field(description="item -> dimension -> figures.")
+    answers: Omittable[dict[str, ItemAnswer]] = Field(
+        default=None, description="item -> what the reports show of it. Absent in older summaries."
+    )
+    phrases: Omittable[Phrases] = Field(
+        default=None, description="The persona's most distinctive phrases against the baseline run."
+    )
     unscored: Unscored
     abstained: Abstained
     verdicts: Verdicts
@@ -548,13 +596,6 @@ class ComparisonStats(Block):
     cliffs_delta: float | None
     cohens_d: float | None
     n_pairs: int
-
-
-class Phrase(Block):
-    text: str
-    z: float
-    count_a: int
-    count_b: int
 
 
 class DistinctivePhrases(Block):

@@ -1,0 +1,82 @@
+"""What the reports show of each item, kept in the summary so that reports need no other file.
+
+- ``answers_block``: per item, the question and the answer of its first epoch, how a
+  transcript's answer was matched to an instrument item, and per dimension the quote the
+  reports cite (a verified one when any judge verified one).
+- ``phrases_block``: the phrases most distinctive of the persona against the baseline run.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import asdict
+from typing import Any
+
+from rolecall.rundir import ScoreRecord, TurnRecord
+from rolecall.stats import distinctive_phrases
+from rolecall.transcripts.match import recorded_match
+
+#: how many distinctive phrases each side keeps
+PHRASES = 12
+
+
+def _cited(records: list[ScoreRecord]) -> ScoreRecord | None:
+    """The verdict whose quote the reports cite: the first scored one with a verified quote, else
+    the first scored one with any quote."""
+    scored = [r for r in records if r.score is not None and r.evidence]
+    return next((r for r in scored if r.quote_verified), None) or next(iter(scored), None)
+
+
+def _empty() -> dict[str, Any]:
+    return {"question": "", "answer": "", "rubric_item": None, "match": None, "dimensions": {}}
+
+
+def answers_block(turns: Iterable[TurnRecord], records: list[ScoreRecord]) -> dict[str, Any]:
+    """item -> {question, answer, rubric_item, match, dimensions: {dim: {evidence, verified,
+    indicators}}} for the persona's ordinary answers. ``records``: the verdicts the summary counts
+    (on-item dimensions, pressure left out); their file order decides which quote is cited."""
+    by_cell: dict[tuple[str, str], list[ScoreRecord]] = defaultdict(list)
+    for r in records:
+        if r.subject == "persona" and r.condition == "ordinary":
+            by_cell[(r.item, r.dimension)].append(r)
+    out: dict[str, dict[str, Any]] = {}
+    for t in turns:
+        if t.subject != "persona" or t.epoch != 0:
+            continue
+        entry = out.setdefault(t.item, _empty())
+        if t.role == "assistant" and not entry["answer"]:
+            entry["answer"] = t.text
+        if t.role == "user" and t.turn == 0:
+            entry["question"] = t.question or t.text
+            entry["rubric_item"] = t.instrument_item
+            m = recorded_match(t)
+            if m is not None:  # a transcript's answer: how it was matched to an instrument item
+                entry["match"] = {"text": m.describe(), "doubt": m.doubt(), "by": m.by, "score": m.score}
+    for (item, dim), rs in by_cell.items():
+        cited = _cited(rs)
+        out.setdefault(item, _empty())
+        out[item]["dimensions"][dim] = {
+            "evidence": cited.evidence if cited else "",
+            "verified": bool(cited and cited.quote_verified),
+            "indicators": list(cited.indicators_seen) if cited else [],
+        }
+    scored_items = {item for item, _ in by_cell}
+    return {item: entry for item, entry in out.items() if item in scored_items}
+
+
+def phrases_block(turns: Iterable[TurnRecord]) -> dict[str, Any] | None:
+    """The persona's most distinctive phrases against the baseline's (None without a baseline)."""
+    persona: list[str] = []
+    baseline: list[str] = []
+    for t in turns:
+        if t.role == "assistant":
+            (persona if t.subject == "persona" else baseline).append(t.text)
+    if not baseline:
+        return None
+    mine, theirs = distinctive_phrases(persona, baseline, top=PHRASES)
+    return {
+        "against": "the same model with no persona",
+        "persona": [asdict(p) for p in mine],
+        "other": [asdict(p) for p in theirs],
+    }
