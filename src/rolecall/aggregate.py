@@ -6,7 +6,6 @@ can be rebuilt at any time.
 
 from __future__ import annotations
 
-import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from pathlib import Path
@@ -27,6 +26,7 @@ from rolecall.analyses import (
 from rolecall.analyses.answers import answers_block, phrases_block
 from rolecall.analyses.generalizability import generalizability_block
 from rolecall.calibration import Calibration, calibrated
+from rolecall.formatting import rounded
 from rolecall.instrument import Instrument
 from rolecall.judge.answers import answers_from_turns
 from rolecall.judge.validity import judge_validity
@@ -56,12 +56,6 @@ from rolecall.stats import (
 from rolecall.stats.hypothesis import Verdict
 
 Key = tuple[str, int]  # (item, epoch)
-
-
-def _r(x: float | None, nd: int = 3) -> float | None:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return None
-    return round(float(x), nd)
 
 
 def panel_scores(scores: Iterable[ScoreRecord], subject: Subject) -> dict[str, dict[Key, float]]:
@@ -145,7 +139,7 @@ def dimension_block(
             jr = [r for r in recs if r.judge == judge]
             vals = [r.score for r in jr if r.score is not None]
             by_judge[judge] = {
-                "mean": _r(float(np.mean(vals))) if vals else None,
+                "mean": rounded(float(np.mean(vals))) if vals else None,
                 "n": len(vals),
                 "unscored": sum(r.unscored for r in jr),
                 "abstained": sum(r.abstained for r in jr),
@@ -154,21 +148,21 @@ def dimension_block(
         epochs = {k[1] for k in dim_panel}
         out[dim.id] = {
             "name": dim.name,
-            "mean": _r(est.mean),
-            "ci_low": _r(est.ci_low),
-            "ci_high": _r(est.ci_high),
+            "mean": rounded(est.mean),
+            "ci_low": rounded(est.ci_low),
+            "ci_high": rounded(est.ci_high),
             "n": est.n,
             "n_items": est.n_items,
             "unscored": sum(r.unscored for r in recs),
             "abstained": abstention_counts(recs),
             "evidence_status": evidence_status(recs, est.n_items),
-            "cronbach_alpha": _r(cronbach_alpha(_complete_rows(_matrix(dim_panel, "epochs"))))
+            "cronbach_alpha": rounded(cronbach_alpha(_complete_rows(_matrix(dim_panel, "epochs"))))
             if len(epochs) > 1
             else None,
-            "icc": _r(icc_test_retest(_complete_rows(_matrix(dim_panel, "items"))))
+            "icc": rounded(icc_test_retest(_complete_rows(_matrix(dim_panel, "items"))))
             if len(epochs) > 1
             else None,
-            "judge_alpha": _r(_judge_alpha(recs)),
+            "judge_alpha": rounded(_judge_alpha(recs)),
             "judges": by_judge,
             "evidence": _representative(recs, est.mean),
         }
@@ -187,7 +181,7 @@ def _items_block(records: list[ScoreRecord], subject: Subject) -> dict[str, dict
             rs = by[item][d]
             vals = [r.score for r in rs if r.score is not None]
             items[item][d] = {
-                "mean": _r(float(np.mean(vals))) if vals else None,
+                "mean": rounded(float(np.mean(vals))) if vals else None,
                 "n": len(vals),
                 "unscored": sum(r.unscored for r in rs),
                 "abstained": abstention_counts(rs)["by_reason"],
@@ -233,14 +227,14 @@ def _baseline_effects(instrument: Instrument, records: list[ScoreRecord], seed: 
         comps.append(paired_comparison(a, b, dimension=dim.id, seed=seed))
     return {
         c.dimension: {
-            "baseline_mean": _r(c.mean_a),
-            "persona_mean": _r(c.mean_b),
-            "effect": _r(c.diff),
-            "ci_low": _r(c.ci_low),
-            "ci_high": _r(c.ci_high),
-            "p_value": _r(c.p_value, 4),
-            "p_holm": _r(c.p_holm, 4),
-            "cliffs_delta": _r(c.cliffs_delta),
+            "baseline_mean": rounded(c.mean_a),
+            "persona_mean": rounded(c.mean_b),
+            "effect": rounded(c.diff),
+            "ci_low": rounded(c.ci_low),
+            "ci_high": rounded(c.ci_high),
+            "p_value": rounded(c.p_value, 4),
+            "p_holm": rounded(c.p_holm, 4),
+            "cliffs_delta": rounded(c.cliffs_delta),
             "n_pairs": c.n_pairs,
         }
         for c in with_holm(comps)
@@ -248,7 +242,7 @@ def _baseline_effects(instrument: Instrument, records: list[ScoreRecord], seed: 
 
 
 def _percentile(values: list[float], q: float) -> float | None:
-    return _r(float(np.percentile(values, q)), 4) if values else None
+    return rounded(float(np.percentile(values, q)), 4) if values else None
 
 
 def _calls_block(turns: list[TurnRecord]) -> dict[str, Any]:
@@ -260,7 +254,7 @@ def _calls_block(turns: list[TurnRecord]) -> dict[str, Any]:
         "cached": sum(t.cached for t in answers),
         "tokens_in": sum(t.tokens_in for t in answers),
         "tokens_out": sum(t.tokens_out for t in answers),
-        "latency_p50_s": _r(median(live), 4) if live else None,
+        "latency_p50_s": rounded(median(live), 4) if live else None,
         "latency_p95_s": _percentile(live, 95),
     }
 
@@ -380,9 +374,9 @@ def summarize(
         },
         "dimensions": dims,
         "overall": {
-            "mean": _r(overall.mean),
-            "ci_low": _r(overall.ci_low),
-            "ci_high": _r(overall.ci_high),
+            "mean": rounded(overall.mean),
+            "ci_low": rounded(overall.ci_low),
+            "ci_high": rounded(overall.ci_high),
             "n": overall.n,
         },
         "items": _items_block(records, "persona"),

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from rolecall.formatting import rounded
 from rolecall.labels import LabelKey, LabelRecord, latest
 from rolecall.rundir import ScoreRecord
 from rolecall.stats.agreement import abstention_agreement, quadratic_kappa, spearman, within
@@ -62,10 +63,6 @@ def _spearman_ci(a: list[float], b: list[float], seed: int) -> list[float] | Non
     return [round(float(np.percentile(stats, 2.5)), 3), round(float(np.percentile(stats, 97.5)), 3)]
 
 
-def _r(x: float | None) -> float | None:
-    return None if x is None else round(float(x), 3)
-
-
 def compare_units(
     pairs: list[tuple[int | None, ScoreRecord]], lo: int, hi: int, seed: int = 0
 ) -> dict[str, Any]:
@@ -84,18 +81,18 @@ def compare_units(
     return {
         "n": len(pairs),
         "n_scored": len(scored),
-        "spearman": _r(spearman(hum, jud)),
+        "spearman": rounded(spearman(hum, jud)),
         "spearman_ci": _spearman_ci(hum, jud, seed),
-        "kappa_quadratic": _r(quadratic_kappa(hum, jud, lo, hi)),
-        "exact": _r(float(np.mean(np.rint(jud) == np.asarray(hum)))) if scored else None,
-        "within_1": _r(within(hum, jud)),
+        "kappa_quadratic": rounded(quadratic_kappa(hum, jud, lo, hi)),
+        "exact": rounded(float(np.mean(np.rint(jud) == np.asarray(hum)))) if scored else None,
+        "within_1": rounded(within(hum, jud)),
         "confusion": confusion,
         "abstention": {
             "labelled_no_evidence": sum(h is None for h, _ in pairs),
             "judge_abstained": sum(v.abstained for _, v in pairs),
             "both": sum(h is None and v.abstained for h, v in pairs),
-            "recall": _r(ab["recall"]),
-            "false_abstain": _r(ab["false_abstain"]),
+            "recall": rounded(ab["recall"]),
+            "false_abstain": rounded(ab["false_abstain"]),
         },
     }
 
@@ -116,15 +113,15 @@ def rater_agreement(labels: Iterable[LabelRecord], lo: int, hi: int) -> dict[str
             m[row[rater], col[key]] = lab.score
     shared = int(np.sum(np.sum(~np.isnan(m), axis=0) >= 2))
     out["shared_units"] = shared
-    out["krippendorff_alpha"] = _r(judge_alpha(m)) if shared >= 2 else None
+    out["krippendorff_alpha"] = rounded(judge_alpha(m)) if shared >= 2 else None
     pairs = {}
     for a, b in itertools.combinations(raters, 2):
         both = ~np.isnan(m[row[a]]) & ~np.isnan(m[row[b]])
         xa, xb = list(m[row[a]][both]), list(m[row[b]][both])
         pairs[f"{a}|{b}"] = {
             "n": int(both.sum()),
-            "kappa_quadratic": _r(quadratic_kappa(xa, xb, lo, hi)),
-            "within_1": _r(within(xa, xb)),
+            "kappa_quadratic": rounded(quadratic_kappa(xa, xb, lo, hi)),
+            "within_1": rounded(within(xa, xb)),
         }
     out["pairs"] = pairs
     return out

@@ -22,7 +22,17 @@ from rolecall.aggregate import summarize
 from rolecall.analyses.ranking import rank_stage
 from rolecall.calibration import for_run, manifest_entry
 from rolecall.calls import Caller, CallStats, ResponseCache, open_cache
-from rolecall.defaults import DEFAULT_JUDGE
+from rolecall.defaults import (
+    DEFAULT_CONCURRENCY,
+    DEFAULT_EPOCHS,
+    DEFAULT_JUDGE,
+    DEFAULT_MAX_TOKENS,
+    DEFAULT_MODEL,
+    DEFAULT_OUT,
+    DEFAULT_PERSONA_STYLE,
+    DEFAULT_SEED,
+    DEFAULT_TEMPERATURE,
+)
 from rolecall.errors import RolecallError
 from rolecall.instrument import Instrument, load_instrument, run_instrument, select_items, subset
 from rolecall.interview import BASELINE_SYSTEM, pending_tasks, run_interview
@@ -52,21 +62,21 @@ PACKAGES = ("rolecall", "llama-cpp-python", "pydantic", "numpy", "scipy", "mlflo
 class RunConfig:
     persona: Path
     instrument: str | None = None
-    model: str = "local"
+    model: str = DEFAULT_MODEL
     judges: list[str] = field(default_factory=lambda: [DEFAULT_JUDGE])
-    epochs: int = 1
-    concurrency: int = 4
-    seed: int = 0
-    temperature: float = 0.7
-    max_tokens: int = 320
-    out: Path = Path("runs")
+    epochs: int = DEFAULT_EPOCHS
+    concurrency: int = DEFAULT_CONCURRENCY
+    seed: int = DEFAULT_SEED
+    temperature: float = DEFAULT_TEMPERATURE
+    max_tokens: int = DEFAULT_MAX_TOKENS
+    out: Path = Path(DEFAULT_OUT)
     baseline: bool = False
     use_cache: bool = True
     calibration: Path | None = None
     #: ask a seeded, dimension-balanced subset with at least this many items per dimension
     items_per_dimension: int | None = None
     #: first-person by measurement: bench/validity.md (subject comparison), docs/decisions.md
-    persona_style: PersonaStyle = "first-person"
+    persona_style: PersonaStyle = DEFAULT_PERSONA_STYLE
 
 
 @dataclass

@@ -1,14 +1,90 @@
-"""Plain-text helpers shared by the scorers: sentences, words, light stemming."""
+"""Plain-text helpers shared by the scorers, the phrase statistics and the transcript matcher:
+sentences, words, stopwords, light stemming."""
 
 from __future__ import annotations
 
 import re
 
-from rolecall.stats.phrases import STOPWORDS
-
 _SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _STRIP = " -*•\t\"'`#>"
+
+#: Function words left out of content words, distinctive phrases and transcript matching.
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "been",
+        "but",
+        "by",
+        "can",
+        "could",
+        "do",
+        "does",
+        "for",
+        "from",
+        "had",
+        "has",
+        "have",
+        "he",
+        "her",
+        "his",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "it's",
+        "i'd",
+        "i'm",
+        "i'll",
+        "i've",
+        "me",
+        "my",
+        "no",
+        "not",
+        "of",
+        "on",
+        "or",
+        "our",
+        "so",
+        "than",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "to",
+        "too",
+        "up",
+        "us",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "which",
+        "while",
+        "who",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+    ]
+)
 
 
 def sentences(text: str, *, min_words: int = 3) -> list[str]:

@@ -10,8 +10,8 @@ import pytest
 from tests.faults.cli import rolecall_inproc
 
 from rolecall.export import export
+from rolecall.formatting import plural
 from rolecall.instrument import load_instrument
-from rolecall.report.render import plural
 from rolecall.rundir import RunDir
 from rolecall.rundir.summary import Summary, read_versioned
 from rolecall.score_run import ScoreConfig, execute_score, start_score

@@ -28,11 +28,11 @@ def agreement(
     adds an agreement section to the reports."""
     from rolecall.agreement import agreement as compute
     from rolecall.cli.track import track
+    from rolecall.formatting import num
     from rolecall.instrument import run_instrument
     from rolecall.labels import read_labels
     from rolecall.persona import load_persona
     from rolecall.pipeline import finish
-    from rolecall.report.render import num
     from rolecall.rundir import RunDir, ScoreRecord, read_records, write_json_atomic
 
     run = RunDir(run_dir)

@@ -31,7 +31,7 @@ def calibrate(
     agreement, and write CAL.json for --calibration on run, score and report."""
     from rolecall.calibration import METHODS, fit, labelled_runs
     from rolecall.calibration.learned import Featurizer
-    from rolecall.report.render import num
+    from rolecall.formatting import num
     from rolecall.rundir import write_json_atomic
 
     if method not in METHODS:

@@ -9,7 +9,7 @@ from rich.table import Table
 
 from rolecall.cli.console import console, err_console
 from rolecall.compare import compare_runs
-from rolecall.report.render import num as fmt
+from rolecall.formatting import num as fmt
 from rolecall.rundir import write_json_atomic
 from rolecall.rundir.summary import CompareResult, dump_versioned
 

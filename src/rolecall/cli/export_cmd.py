@@ -8,7 +8,7 @@ import typer
 
 from rolecall.cli.console import console
 from rolecall.export import export as export_runs
-from rolecall.report.render import plural
+from rolecall.formatting import plural
 
 
 def export(

@@ -8,7 +8,7 @@ import typer
 
 from rolecall.cli.console import console
 from rolecall.errors import RolecallError
-from rolecall.report.render import plural
+from rolecall.formatting import plural
 
 
 def label(

@@ -7,12 +7,12 @@ from pathlib import Path
 import typer
 
 from rolecall.cli.console import console
+from rolecall.errors import RolecallError
+from rolecall.formatting import plural
 from rolecall.instrument import run_instrument
 from rolecall.persona import load_persona
-from rolecall.errors import RolecallError
 from rolecall.pipeline import finish
 from rolecall.report import write_reports
-from rolecall.report.render import plural
 from rolecall.rundir import RunDir
 
 

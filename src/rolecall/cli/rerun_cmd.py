@@ -9,7 +9,7 @@ from rich.table import Table
 
 from rolecall.cli.console import RichProgress, console, err_console
 from rolecall.cli.track import track
-from rolecall.report.render import num
+from rolecall.formatting import num
 from rolecall.rerun import rerun as do_rerun
 from rolecall.rundir import write_json_atomic
 from rolecall.rundir.summary import RerunResult, dump_versioned

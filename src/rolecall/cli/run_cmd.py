@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from rolecall import defaults as D
 from rolecall.cli.console import err_console
 from rolecall.cli.session import finish_session
 from rolecall.defaults import DEFAULT_JUDGE
@@ -27,7 +28,9 @@ def run(
         help="Built-in instrument id or YAML file. "
         "Default: the persona hypothesis's instrument, else research-orientation.",
     ),
-    model: str = typer.Option("local", "--model", "-m", envvar="ROLECALL_MODEL", help="Subject model spec."),
+    model: str = typer.Option(
+        D.DEFAULT_MODEL, "--model", "-m", envvar="ROLECALL_MODEL", help="Subject model spec."
+    ),
     judge: list[str] | None = typer.Option(
         None,
         "--judge",
@@ -36,14 +39,14 @@ def run(
         help=f"Judge spec; repeat for a panel. Default: {DEFAULT_JUDGE} (the offline embedding scorer).",
     ),
     epochs: int = typer.Option(
-        1,
+        D.DEFAULT_EPOCHS,
         "--epochs",
         "-e",
         envvar="ROLECALL_EPOCHS",
         help="Samples per item; epoch k asks the item's k-th wording when it has variants.",
     ),
     persona_style: str = typer.Option(
-        "first-person",
+        D.DEFAULT_PERSONA_STYLE,
         "--persona-style",
         envvar="ROLECALL_PERSONA_STYLE",
         help="How the role is put to the subject: first-person (the model is the persona and answers "
@@ -57,17 +60,21 @@ def run(
         help="Ask a seeded, dimension-balanced subset: at least N items per dimension. Default: all.",
     ),
     concurrency: int = typer.Option(
-        4, "--concurrency", "-c", envvar="ROLECALL_CONCURRENCY", help="Calls in flight per model."
+        D.DEFAULT_CONCURRENCY,
+        "--concurrency",
+        "-c",
+        envvar="ROLECALL_CONCURRENCY",
+        help="Calls in flight per model.",
     ),
     seed: int = typer.Option(
-        0, "--seed", envvar="ROLECALL_SEED", help="Base sampling seed (epoch k uses seed+k)."
+        D.DEFAULT_SEED, "--seed", envvar="ROLECALL_SEED", help="Base sampling seed (epoch k uses seed+k)."
     ),
-    temperature: float = typer.Option(0.7, "--temperature", envvar="ROLECALL_TEMPERATURE"),
+    temperature: float = typer.Option(D.DEFAULT_TEMPERATURE, "--temperature", envvar="ROLECALL_TEMPERATURE"),
     max_tokens: int = typer.Option(
-        320, "--max-tokens", envvar="ROLECALL_MAX_TOKENS", help="Answer length cap."
+        D.DEFAULT_MAX_TOKENS, "--max-tokens", envvar="ROLECALL_MAX_TOKENS", help="Answer length cap."
     ),
     out: Path = typer.Option(
-        Path("runs"), "--out", "-o", envvar="ROLECALL_OUT", help="Parent folder of run directories."
+        Path(D.DEFAULT_OUT), "--out", "-o", envvar="ROLECALL_OUT", help="Parent folder of run directories."
     ),
     baseline: bool = typer.Option(
         False,

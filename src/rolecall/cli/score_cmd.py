@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from rolecall import defaults as D
 from rolecall.cli.console import err_console
 from rolecall.cli.session import finish_session
 from rolecall.defaults import DEFAULT_JUDGE
@@ -29,10 +30,12 @@ def score(
         help="Judge model spec; repeat for a panel. "
         "Default for transcripts: semantic. On a run directory: adds judges.",
     ),
-    concurrency: int = typer.Option(4, "--concurrency", "-c", envvar="ROLECALL_CONCURRENCY"),
-    seed: int = typer.Option(0, "--seed", envvar="ROLECALL_SEED"),
+    concurrency: int = typer.Option(
+        D.DEFAULT_CONCURRENCY, "--concurrency", "-c", envvar="ROLECALL_CONCURRENCY"
+    ),
+    seed: int = typer.Option(D.DEFAULT_SEED, "--seed", envvar="ROLECALL_SEED"),
     out: Path = typer.Option(
-        Path("runs"), "--out", "-o", envvar="ROLECALL_OUT", help="Parent folder of run directories."
+        Path(D.DEFAULT_OUT), "--out", "-o", envvar="ROLECALL_OUT", help="Parent folder of run directories."
     ),
     calibration: Path | None = typer.Option(
         None,

@@ -12,9 +12,9 @@ from contextlib import contextmanager
 from rolecall.cli.console import RichProgress, console, err_console
 from rolecall.cli.summary_view import print_summary
 from rolecall.cli.track import track
+from rolecall.formatting import plural
 from rolecall.pipeline import Outcome
 from rolecall.progress import Progress
-from rolecall.report.render import plural
 from rolecall.rundir import Manifest, RunDir
 
 #: after Ctrl-C, how long the orderly stop (cancel calls, flush files) may take before we exit anyway

@@ -8,10 +8,10 @@ import typer
 
 from rolecall.cli.console import console, err_console
 from rolecall.errors import RolecallError
+from rolecall.formatting import plural
 from rolecall.instrument import load_instrument
 from rolecall.persona import load_persona
 from rolecall.pipeline import resolve_instrument
-from rolecall.report.render import plural
 from rolecall.yamlio import read_text
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from rolecall.analyses.ranking import TOP
+from rolecall.formatting import ci, num, plural
 from rolecall.instrument import Instrument
 from rolecall.judge.validity import judge_validity
-from rolecall.report.render import abstentions, is_transcript, num, plural, source_title, transcript_calls
+from rolecall.report.render import abstentions, is_transcript, source_title, transcript_calls
 from rolecall.report.star_view import star_view
 from rolecall.rundir import Manifest
 
@@ -45,11 +46,11 @@ def _findings(dims: dict[str, Any], scale: dict[str, Any], summary: dict[str, An
         lo = min(scored, key=lambda kd: kd[1]["mean"])
         out.append(
             f"Strongest {scale['high_label']} signal: {hi[1]['name']} "
-            f"({hi[1]['mean']:.2f}, 95% CI {_ci(hi[1])}, n = {hi[1]['n']})."
+            f"({hi[1]['mean']:.2f}, 95% CI {ci(hi[1])}, n = {hi[1]['n']})."
         )
         if lo[0] != hi[0]:
             out.append(
-                f"Weakest: {lo[1]['name']} ({lo[1]['mean']:.2f}, 95% CI {_ci(lo[1])}, n = {lo[1]['n']})."
+                f"Weakest: {lo[1]['name']} ({lo[1]['mean']:.2f}, 95% CI {ci(lo[1])}, n = {lo[1]['n']})."
             )
     effects = (summary.get("baseline") or {}).get("effects") or {}
     sig = [(k, e) for k, e in effects.items() if e.get("p_holm") is not None and e["p_holm"] < 0.05]
@@ -69,12 +70,6 @@ def _findings(dims: dict[str, Any], scale: dict[str, Any], summary: dict[str, An
     if wide:
         out.append("Wide intervals (inconsistent answers or too few items) on: " + ", ".join(wide) + ".")
     return out
-
-
-def _ci(d: dict[str, Any]) -> str:
-    if d.get("ci_low") is None:
-        return "—"
-    return f"[{d['ci_low']:.2f}, {d['ci_high']:.2f}]"
 
 
 def _sufficient(d: dict[str, Any]) -> bool:
@@ -125,7 +120,7 @@ def _strengths_limits(
         if d.get("icc") is not None and d["icc"] < 0.5:
             limits.append(f"Answers on {d['name']} change between samples (ICC {d['icc']:.2f}).")
         if d.get("ci_low") is not None and d["ci_high"] - d["ci_low"] > WIDE_INTERVAL:
-            limits.append(f"{d['name']}: interval {_ci(d)} is too wide to place the persona firmly.")
+            limits.append(f"{d['name']}: interval {ci(d)} is too wide to place the persona firmly.")
         if d["mean"] is None:
             limits.append(f"{d['name']}: no scored answers.")
         if not _sufficient(d):

@@ -7,7 +7,10 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from rolecall.formatting import ci, num, pct, plural
 from rolecall.report import svg
+
+__all__ = ["ci", "num", "pct", "plural"]  # the templates' filters, re-exported
 
 VERDICT_MARK = {
     "met": "✅ met",
@@ -29,15 +32,6 @@ def abstentions(counts: dict[str, int] | dict[str, object] | None) -> str:
     if not total:
         return "0"
     return f"{total} (" + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in by.items()) + ")"
-
-
-def num(x: float | None, nd: int = 2) -> str:
-    return "—" if x is None else f"{x:.{nd}f}"
-
-
-def plural(n: int, word: str, many: str | None = None) -> str:
-    """``1 dimension``, ``2 dimensions``: a count with its noun (``many``: an irregular plural)."""
-    return f"{n} {word if n == 1 else many or word + 's'}"
 
 
 def is_transcript(summary: dict[str, Any]) -> bool:
@@ -71,16 +65,6 @@ def transcript_calls(summary: dict[str, Any]) -> str:
         f"{plural(calls, 'judge call')} ({cached} cached), tokens in/out "
         f"{int(j['tokens_in']):,}/{int(j['tokens_out']):,}{latency}"
     )
-
-
-def ci(d: dict[str, Any]) -> str:
-    if d.get("ci_low") is None:
-        return "—"
-    return f"[{d['ci_low']:.2f}, {d['ci_high']:.2f}]"
-
-
-def pct(x: float | None) -> str:
-    return "—" if x is None else f"{100 * x:.0f}%"
 
 
 def oneline(text: Any) -> str:

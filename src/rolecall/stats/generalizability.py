@@ -31,6 +31,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rolecall.formatting import rounded
+
 #: facet names in array-axis order
 FACETS = ("item", "epoch", "judge")
 TARGET_G = 0.8
@@ -141,15 +143,11 @@ def d_study(comp: Components, cut: float, target: float = TARGET_G) -> dict[str,
                         "items": i,
                         "epochs": e,
                         "judges": j,
-                        "g": _r(dependability(comp, cut, design)),
-                        "ci_half_width": _r(Z95 * math.sqrt(comp.error_variance(design))),
+                        "g": rounded(dependability(comp, cut, design)),
+                        "ci_half_width": rounded(Z95 * math.sqrt(comp.error_variance(design))),
                     }
                 )
             need = items_for(comp, cut, target, sizes)
             if need is not None and (best is None or need * e * j < best[0]):
                 best = (need * e * j, {"items": need, "epochs": e, "judges": j, "verdicts": need * e * j})
     return {"grid": grid, "cheapest": best[1] if best else None}
-
-
-def _r(x: float | None) -> float | None:
-    return None if x is None else round(x, 3)

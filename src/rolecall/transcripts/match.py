@@ -20,7 +20,7 @@ import numpy as np
 
 from rolecall.instrument import Instrument
 from rolecall.rundir.records import TurnRecord
-from rolecall.stats.phrases import STOPWORDS
+from rolecall.text import STOPWORDS
 
 _WORD = re.compile(r"[a-z0-9']+")
 _QUESTION_WORDS = "how tell describe time about what when where which who why did"
