@@ -196,10 +196,25 @@ def start_run(cfg: RunConfig) -> tuple[RunDir, Persona, Instrument, Manifest]:
     return run, persona, instrument, manifest
 
 
-def reopen_run(path: Path) -> tuple[RunDir, Persona, Instrument, Manifest]:
-    """Load a run directory for resuming; its inputs must not have changed since it started."""
+def reopen(path: Path) -> tuple[RunDir, Instrument, Manifest]:
+    """Open a run directory to add to it (resume, more judges): its instrument must not have
+    changed since it started, and a torn last line of a JSONL file (a crash) is repaired."""
     run = RunDir(path)
     manifest = run.read_manifest()
+    instrument, digest = run_instrument(manifest.instrument)
+    if digest != manifest.instrument.sha256:
+        raise RolecallError(
+            "the instrument changed since this run started; start a new run instead",
+            path=manifest.instrument.ref,
+        )
+    for f in (run.transcript, run.scores, run.failures, run.relevance):
+        repair_tail(f)
+    return run, instrument, manifest
+
+
+def reopen_run(path: Path) -> tuple[RunDir, Persona, Instrument, Manifest]:
+    """Load a run directory for resuming; its inputs must not have changed since it started."""
+    manifest = RunDir(path).read_manifest()
     if manifest.persona is None:
         raise RolecallError(
             "this run scored a transcript; resume it with `rolecall score --resume`", path=path
@@ -210,14 +225,7 @@ def reopen_run(path: Path) -> tuple[RunDir, Persona, Instrument, Manifest]:
             "the persona file changed since this run started; start a new run instead",
             path=manifest.persona.path,
         )
-    instrument, digest = run_instrument(manifest.instrument)
-    if digest != manifest.instrument.sha256:
-        raise RolecallError(
-            "the instrument changed since this run started; start a new run instead",
-            path=manifest.instrument.ref,
-        )
-    for f in (run.transcript, run.scores, run.failures, run.relevance):
-        repair_tail(f)
+    run, instrument, manifest = reopen(path)
     return run, persona, instrument, manifest
 
 

@@ -18,7 +18,7 @@ from rolecall import __version__
 from rolecall.calibration import manifest_entry
 from rolecall.calls import open_cache
 from rolecall.errors import RolecallError
-from rolecall.instrument import Instrument, load_instrument, run_instrument
+from rolecall.instrument import Instrument, load_instrument
 from rolecall.judge import JUDGE_PARAMS, describe_judge
 from rolecall.persona import load_persona
 from rolecall.pipeline import (
@@ -27,6 +27,7 @@ from rolecall.pipeline import (
     judge_stage,
     package_versions,
     record_calls,
+    reopen,
     timed,
 )
 from rolecall.progress import NullProgress, Progress
@@ -37,7 +38,6 @@ from rolecall.rundir import (
     append_records,
     new_run_dir,
     read_records,
-    repair_tail,
     write_json_atomic,
 )
 from rolecall.rundir.records import InstrumentRef
@@ -157,13 +157,7 @@ def start_score(cfg: ScoreConfig) -> tuple[RunDir, Instrument, Manifest]:
 
 def reopen_for_scoring(path: Path, judges: list[str] | None) -> tuple[RunDir, Instrument, Manifest]:
     """Open an existing run to (re-)score it, optionally with other judges added to its manifest."""
-    run = RunDir(path)
-    manifest = run.read_manifest()
-    instrument, digest = run_instrument(manifest.instrument)
-    if digest != manifest.instrument.sha256:
-        raise RolecallError("the instrument changed since this run started", path=manifest.instrument.ref)
-    for f in (run.transcript, run.scores, run.failures, run.relevance):
-        repair_tail(f)
+    run, instrument, manifest = reopen(path)
     if judges:
         known = {j.spec for j in manifest.judges}
         for spec in judges:

@@ -7,7 +7,6 @@ interrupted run resumes without re-asking what was answered. Calls go through a 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -15,7 +14,8 @@ from rolecall.calls import Caller
 from rolecall.errors import ModelCallError
 from rolecall.instrument import Instrument, Item
 from rolecall.models import Completion, GenParams, Message
-from rolecall.rundir import FailureRecord, GroupAppender, RunDir, Subject, TurnRecord, read_records
+from rolecall.rundir import FailureRecord, RunDir, Subject, TurnRecord, read_records
+from rolecall.stage_runner import run_stage
 
 OnDone = Callable[[int], None]  # called with output tokens when an item's conversation finishes
 FollowUpPolicy = Callable[[Item, str], str | None]  # (item, answers so far) -> one extra probe or None
@@ -134,36 +134,29 @@ async def run_interview(
     reminders: dict[Subject, str] | None = None,
 ) -> list[FailureRecord]:
     """Ask every pending task; append each finished conversation; return the failures."""
-    failures: list[FailureRecord] = []
-    appender = GroupAppender()
 
-    async def one(task: Task) -> None:
-        try:
-            records = await _converse(
-                task,
-                system_prompts[task.subject],
-                caller,
-                params,
-                follow_up_policy,
-                (reminders or {}).get(task.subject),
-            )
-        except ModelCallError as exc:
-            failure = FailureRecord(
-                stage="interview",
-                item=task.item.id,
-                epoch=task.epoch,
-                model=caller.model.spec,
-                reason=exc.reason,
-                subject=task.subject,
-            )
-            await appender.append(run.failures, [failure])
-            failures.append(failure)
-            if on_done:
-                on_done(0)
-            return
-        await appender.append(run.transcript, records)
+    async def converse(task: Task) -> list[TurnRecord]:
+        return await _converse(
+            task,
+            system_prompts[task.subject],
+            caller,
+            params,
+            follow_up_policy,
+            (reminders or {}).get(task.subject),
+        )
+
+    def failed(task: Task, exc: ModelCallError) -> FailureRecord:
+        return FailureRecord(
+            stage="interview",
+            item=task.item.id,
+            epoch=task.epoch,
+            model=caller.model.spec,
+            reason=exc.reason,
+            subject=task.subject,
+        )
+
+    def done(records: list[TurnRecord]) -> None:
         if on_done:
             on_done(sum(r.tokens_out for r in records))
 
-    await asyncio.gather(*(one(t) for t in tasks))
-    return failures
+    return await run_stage(run, tasks, converse, into=run.transcript, failed=failed, on_done=done)

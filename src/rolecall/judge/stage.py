@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Sequence
 
 from rolecall.errors import ModelCallError
 from rolecall.instrument import Instrument
 from rolecall.judge.answers import Answer, load_answers
 from rolecall.judge.judges import Judge
-from rolecall.rundir import FailureRecord, GroupAppender, RunDir, ScoreRecord, read_records
+from rolecall.rundir import FailureRecord, RunDir, ScoreRecord, read_records
+from rolecall.stage_runner import run_stage
 
 JudgeTask = tuple[Answer, str, Judge]
 
@@ -39,35 +39,32 @@ async def run_judging(
     *,
     on_done: Callable[[], None] | None = None,
 ) -> list[FailureRecord]:
-    failures: list[FailureRecord] = []
-    appender = GroupAppender()
 
-    async def one(answer: Answer, dim_id: str, judge: Judge) -> None:
+    async def judge_one(task: JudgeTask) -> list[ScoreRecord]:
+        answer, dim_id, judge = task
         try:
             item = instrument.item(answer.rubric_item)
         except KeyError:
             item = None
         if item is not None and dim_id not in item.dimensions:
             item = None  # judged only for ranking: the item's indicators are about other dimensions
-        try:
-            record = await judge.score(instrument, instrument.dimension(dim_id), item, answer)
-        except ModelCallError as exc:
-            failure = FailureRecord(
-                stage="judge",
-                item=answer.item,
-                epoch=answer.epoch,
-                model=judge.name,
-                reason=exc.reason,
-                dimension=dim_id,
-                subject=answer.subject,
-                condition=answer.condition,
-            )
-            await appender.append(run.failures, [failure])
-            failures.append(failure)
-        else:
-            await appender.append(run.scores, [record])
+        return [await judge.score(instrument, instrument.dimension(dim_id), item, answer)]
+
+    def failed(task: JudgeTask, exc: ModelCallError) -> FailureRecord:
+        answer, dim_id, judge = task
+        return FailureRecord(
+            stage="judge",
+            item=answer.item,
+            epoch=answer.epoch,
+            model=judge.name,
+            reason=exc.reason,
+            dimension=dim_id,
+            subject=answer.subject,
+            condition=answer.condition,
+        )
+
+    def done(_: list[ScoreRecord]) -> None:
         if on_done:
             on_done()
 
-    await asyncio.gather(*(one(a, d, j) for a, d, j in tasks))
-    return failures
+    return await run_stage(run, tasks, judge_one, into=run.scores, failed=failed, on_done=done)
