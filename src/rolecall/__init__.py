@@ -1,3 +1,33 @@
-"""rolecall: interview agent personas with structured instruments and judge the answers."""
+"""rolecall: interview agent personas with structured instruments and judge the answers.
+
+From Python (the same runs as the CLI, with the same defaults)::
+
+    import rolecall
+    run = rolecall.run("persona.md", epochs=2)           # -> rolecall.Run
+    run.dimensions_df(); run.check()
+    rolecall.compare(reference_run, run)                  # -> rolecall.Comparison
+
+``arun`` and ``ascore`` are the twins for code inside an event loop (``await`` them in Jupyter).
+The names are imported on first use, so ``import rolecall`` stays cheap for the CLI.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from rolecall.api import Comparison, Run, arun, ascore, compare, load, run, score
+
+__all__ = ["Comparison", "Run", "__version__", "arun", "ascore", "compare", "load", "run", "score"]
+
+_API = {"Comparison", "Run", "arun", "ascore", "compare", "load", "run", "score"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _API:
+        from rolecall import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'rolecall' has no attribute {name!r}")

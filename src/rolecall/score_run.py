@@ -7,8 +7,10 @@ same judging, aggregation and reporting stages as an interview run follow.
 
 from __future__ import annotations
 
+import asyncio
 import platform
 import sys
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,12 +19,14 @@ from typing import Any
 from rolecall import __version__
 from rolecall.calibration import manifest_entry
 from rolecall.calls import open_cache
+from rolecall.defaults import DEFAULT_CONCURRENCY, DEFAULT_OUT, DEFAULT_SEED
 from rolecall.errors import RolecallError
 from rolecall.instrument import Instrument, load_instrument
 from rolecall.judge import JUDGE_PARAMS, describe_judge
 from rolecall.persona import load_persona
 from rolecall.pipeline import (
     Outcome,
+    add_wall_time,
     finish,
     judge_stage,
     package_versions,
@@ -50,9 +54,9 @@ class ScoreConfig:
     source: Path
     instrument: str | None
     judges: list[str]
-    concurrency: int = 4
-    seed: int = 0
-    out: Path = Path("runs")
+    concurrency: int = DEFAULT_CONCURRENCY
+    seed: int = DEFAULT_SEED
+    out: Path = Path(DEFAULT_OUT)
     calibration: Path | None = None
 
 
@@ -191,4 +195,23 @@ def execute_score(
     failures = timed(run, _judge(run, instrument, manifest, progress or NullProgress(), use_cache))
     persona = load_persona(manifest.persona.path) if manifest.persona else None
     summary = finish(run, persona, instrument, manifest)
+    return Outcome(run=run, summary=summary, failures=failures)
+
+
+async def execute_score_async(
+    run: RunDir,
+    instrument: Instrument,
+    manifest: Manifest,
+    *,
+    progress: Progress | None = None,
+    use_cache: bool = True,
+) -> Outcome:
+    """``execute_score`` inside a running event loop (a notebook's); the summary is built in a thread."""
+    start = time.perf_counter()
+    try:
+        failures = await _judge(run, instrument, manifest, progress or NullProgress(), use_cache)
+    finally:
+        add_wall_time(run, time.perf_counter() - start)
+    persona = load_persona(manifest.persona.path) if manifest.persona else None
+    summary = await asyncio.to_thread(finish, run, persona, instrument, manifest)
     return Outcome(run=run, summary=summary, failures=failures)

@@ -89,7 +89,7 @@ def test_logs_to_a_real_mlflow_server(run_scripted, tmp_path):
 
 @pytest.mark.slow
 def test_compare_is_logged_and_linked(run_scripted, tmp_path):
-    from rolecall.compare import compare_runs
+    from rolecall.comparison import compare_runs
     from rolecall.tracking import log_compare
 
     a, _, _ = _run(run_scripted, tmp_path / "a")

@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from rolecall.cli.console import console, err_console
-from rolecall.compare import compare_runs
+from rolecall.comparison import compare_runs
 from rolecall.formatting import num as fmt
 from rolecall.rundir import write_json_atomic
 from rolecall.rundir.summary import CompareResult, dump_versioned

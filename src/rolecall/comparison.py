@@ -8,6 +8,7 @@ unpaired. Built from the runs' files only.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,14 @@ from rolecall.stats import distinctive_phrases, paired_comparison, unpaired_comp
 
 def item_means(run: RunDir, subject: Subject = "persona") -> dict[str, dict[str, float]]:
     """dimension -> item -> mean score over epochs (judges averaged per answer first)."""
-    panel = panel_scores(read_records(run.scores, ScoreRecord), subject)
+    return item_means_of(read_records(run.scores, ScoreRecord), subject)
+
+
+def item_means_of(
+    records: Iterable[ScoreRecord], subject: Subject = "persona"
+) -> dict[str, dict[str, float]]:
+    """``item_means`` of these verdicts (``rolecall ablate`` passes those on each item's own dimensions)."""
+    panel = panel_scores(records, subject)
     out: dict[str, dict[str, float]] = {}
     for dim, by in panel.items():
         acc: dict[str, list[float]] = defaultdict(list)
