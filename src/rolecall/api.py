@@ -293,22 +293,30 @@ def run(
     research-orientation), judge the answers, write a run directory under ``out``; what
     `rolecall run` does, with the same defaults. Tracked in MLflow unless ``track=False`` or
     ``ROLECALL_NO_TRACK=1``."""
-    from rolecall.pipeline import execute_run, start_run
-
-    cfg = _run_config(
-        persona, instrument, model=model, judges=_judges(judges), epochs=epochs,
-        items_per_dimension=items, baseline=baseline, persona_style=persona_style,
-        concurrency=concurrency, seed=seed, temperature=temperature, max_tokens=max_tokens,
-        out=Path(out), use_cache=use_cache, calibration=Path(calibration) if calibration else None,
-    )  # fmt: skip
-
-    def work() -> Run:
-        run_dir, p, inst, manifest = start_run(cfg)
-        outcome = execute_run(run_dir, p, inst, manifest, progress=progress, use_cache=use_cache)
-        _track(run_dir, outcome.summary, track, tracking_uri)
-        return Run(run_dir.path, failures=outcome.failures)
-
-    return _blocking(work)
+    return _blocking(
+        lambda: asyncio.run(
+            arun(
+                persona,
+                instrument,
+                model=model,
+                judges=judges,
+                epochs=epochs,
+                items=items,
+                baseline=baseline,
+                persona_style=persona_style,
+                concurrency=concurrency,
+                seed=seed,
+                temperature=temperature,
+                max_tokens=max_tokens,
+                out=out,
+                use_cache=use_cache,
+                calibration=calibration,
+                track=track,
+                tracking_uri=tracking_uri,
+                progress=progress,
+            )
+        )
+    )
 
 
 async def arun(
@@ -372,20 +380,23 @@ def score(
 ) -> Run:
     """Judge recorded answers (a JSONL, CSV or Markdown transcript) against ``instrument``; what
     `rolecall score TRANSCRIPT` does."""
-    from rolecall.score_run import execute_score, start_score
-
-    cfg = _score_config(
-        transcript, instrument, judges=_judges(judges), concurrency=concurrency, seed=seed,
-        out=Path(out), calibration=Path(calibration) if calibration else None,
-    )  # fmt: skip
-
-    def work() -> Run:
-        run_dir, inst, manifest = start_score(cfg)
-        outcome = execute_score(run_dir, inst, manifest, progress=progress, use_cache=use_cache)
-        _track(run_dir, outcome.summary, track, tracking_uri)
-        return Run(run_dir.path, failures=outcome.failures)
-
-    return _blocking(work)
+    return _blocking(
+        lambda: asyncio.run(
+            ascore(
+                transcript,
+                instrument,
+                judges=judges,
+                concurrency=concurrency,
+                seed=seed,
+                out=out,
+                use_cache=use_cache,
+                calibration=calibration,
+                track=track,
+                tracking_uri=tracking_uri,
+                progress=progress,
+            )
+        )
+    )
 
 
 async def ascore(

@@ -10,7 +10,6 @@ import asyncio
 import platform
 import sys
 import time
-from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -325,15 +324,6 @@ def record_calls(run: RunDir, stats: dict[str, CallStats]) -> None:
     write_json_atomic(run.timing, dump_versioned(Timing, data, path=run.timing))
 
 
-def timed(run: RunDir, work: Coroutine[Any, Any, int]) -> int:
-    """Run a stage coroutine to completion, adding its wall time to timing.json even on failure."""
-    start = time.perf_counter()
-    try:
-        return asyncio.run(work)
-    finally:
-        add_wall_time(run, time.perf_counter() - start)
-
-
 def add_wall_time(run: RunDir, seconds: float) -> None:
     data: dict[str, Any] = run.read_timing() or {"models": {}}
     data["wall_s"] = round(data.get("wall_s", 0.0) + seconds, 3)
@@ -372,9 +362,10 @@ def execute_run(
     progress: Progress | None = None,
     use_cache: bool = True,
 ) -> Outcome:
-    failures = timed(run, _execute(run, persona, instrument, manifest, progress or NullProgress(), use_cache))
-    summary = finish(run, persona, instrument, manifest)
-    return Outcome(run=run, summary=summary, failures=failures)
+    """Interview, judge, summarise and report (a session's wall time added to timing.json)."""
+    return asyncio.run(
+        execute_run_async(run, persona, instrument, manifest, progress=progress, use_cache=use_cache)
+    )
 
 
 async def execute_run_async(

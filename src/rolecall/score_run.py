@@ -32,7 +32,6 @@ from rolecall.pipeline import (
     package_versions,
     record_calls,
     reopen,
-    timed,
 )
 from rolecall.progress import NullProgress, Progress
 from rolecall.rundir import (
@@ -192,10 +191,8 @@ def execute_score(
     progress: Progress | None = None,
     use_cache: bool = True,
 ) -> Outcome:
-    failures = timed(run, _judge(run, instrument, manifest, progress or NullProgress(), use_cache))
-    persona = load_persona(manifest.persona.path) if manifest.persona else None
-    summary = finish(run, persona, instrument, manifest)
-    return Outcome(run=run, summary=summary, failures=failures)
+    """Judge, summarise and report (a session's wall time added to timing.json)."""
+    return asyncio.run(execute_score_async(run, instrument, manifest, progress=progress, use_cache=use_cache))
 
 
 async def execute_score_async(
