@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install --quiet --no-cache-dir \
 		"llama-cpp-python==$(LLAMA_VERSION)"
-	$(BIN)/python -m pip install --quiet -e '.[local,server,semantic,dev]'
+	$(BIN)/python -m pip install --quiet -e '.[local,server,semantic,ray,dev]'
 	touch $(STAMP)
 
 venv: $(STAMP)

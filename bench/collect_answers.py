@@ -91,9 +91,7 @@ def expected(job: Job, inst: Instrument) -> int:
 def main_answers(run: RunDir) -> list[Answer]:
     if not run.transcript.exists():
         return []
-    return [
-        a for a in answers_from_turns(read_records(run.transcript, TurnRecord)) if not a.pressured
-    ]
+    return [a for a in answers_from_turns(read_records(run.transcript, TurnRecord)) if not a.pressured]
 
 
 def model_available(spec: str) -> bool:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
 from rolecall.cli.console import console, err_console
-from rolecall.comparison import compare_runs
 from rolecall.formatting import num as fmt
-from rolecall.rundir import write_json_atomic
-from rolecall.rundir.summary import CompareResult, dump_versioned
+
+if TYPE_CHECKING:  # imported where used, so `rolecall --help` loads only what it shows
+    pass
 
 
 def compare(
@@ -26,6 +27,10 @@ def compare(
     ),
 ) -> None:
     """Compare runs dimension by dimension (paired permutation tests, Holm-corrected)."""
+    from rolecall.comparison import compare_runs
+    from rolecall.rundir import write_json_atomic
+    from rolecall.rundir.summary import CompareResult, dump_versioned
+
     result = compare_runs(list(runs), seed=seed)
     names = result["dimension_names"]
     for comp in result["comparisons"]:

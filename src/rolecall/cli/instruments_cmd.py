@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 from rich.table import Table
 
 from rolecall.cli.console import console
-from rolecall.instrument import builtin_ids, instrument_json_schema, load_instrument
+
+if TYPE_CHECKING:  # imported where used, so `rolecall --help` loads only what it shows
+    pass
 
 
 def instruments(
     schema: bool = typer.Option(False, "--schema", help="Print the instrument JSON Schema instead."),
 ) -> None:
     """List built-in instruments (id, version, dimensions, items, items per dimension)."""
+    from rolecall.instrument import builtin_ids, instrument_json_schema, load_instrument
+
     if schema:
         print(instrument_json_schema())
         return

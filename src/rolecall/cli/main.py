@@ -23,11 +23,13 @@ import typer  # noqa: E402
 
 from rolecall import __version__  # noqa: E402
 from rolecall.cli import (  # noqa: E402
+    ablate_cmd,
     agreement_cmd,
     calibrate_cmd,
     check_cmd,
     compare_cmd,
     export_cmd,
+    grid_cmd,
     instruments_cmd,
     label_cmd,
     plan_cmd,
@@ -40,9 +42,6 @@ from rolecall.cli import (  # noqa: E402
 )
 from rolecall.cli.console import err_console  # noqa: E402
 from rolecall.errors import RolecallError  # noqa: E402
-
-if _PREVIOUS_SIGINT is not None:  # loaded: Ctrl-C raises KeyboardInterrupt again
-    signal.signal(signal.SIGINT, _PREVIOUS_SIGINT)
 
 app = typer.Typer(
     name="rolecall",
@@ -77,6 +76,8 @@ app.command("instruments")(instruments_cmd.instruments)
 app.command("report")(report_cmd.report)
 app.command("check")(check_cmd.check)
 app.command("compare")(compare_cmd.compare)
+app.command("ablate")(ablate_cmd.ablate)
+app.command("grid")(grid_cmd.grid)
 app.command("rerun")(rerun_cmd.rerun)
 app.command("export")(export_cmd.export)
 app.command("label")(label_cmd.label)
@@ -88,6 +89,8 @@ app.command("schema")(schema_cmd.schema)
 
 def main() -> None:
     try:
+        if _PREVIOUS_SIGINT is not None:  # loaded: from here on Ctrl-C raises KeyboardInterrupt
+            signal.signal(signal.SIGINT, _PREVIOUS_SIGINT)
         rc = app(standalone_mode=False)
     except RolecallError as exc:
         # one line, even when a file name or spec from the command line holds a newline
@@ -106,4 +109,6 @@ def main() -> None:
             show()
             sys.exit(int(exc.exit_code))
         raise
+    if rc == 130:  # typer returns 130 for a Ctrl-C inside a command that did not handle it
+        err_console.print("interrupted", markup=False)
     sys.exit(rc if isinstance(rc, int) else 0)

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from rolecall.cli.console import console
 from rolecall.errors import RolecallError
 from rolecall.formatting import plural
-from rolecall.instrument import run_instrument
-from rolecall.persona import load_persona
-from rolecall.pipeline import finish
-from rolecall.report import write_reports
-from rolecall.rundir import RunDir
+
+if TYPE_CHECKING:  # imported where used, so `rolecall --help` loads only what it shows
+    pass
 
 
 def report(
@@ -35,6 +34,12 @@ def report(
 
     A copy holding only summary.json and manifest.json (no scores.jsonl) renders its reports
     from the summary as it stands."""
+    from rolecall.instrument import run_instrument
+    from rolecall.persona import load_persona
+    from rolecall.pipeline import finish
+    from rolecall.report import write_reports
+    from rolecall.rundir import RunDir
+
     run = RunDir(run_dir)
     # a summary-only copy (the JSONL files left behind): the reports are a function of the
     # summary, so they render exactly as they did where the run was made

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
@@ -10,9 +11,9 @@ from rich.table import Table
 from rolecall.cli.console import RichProgress, console, err_console
 from rolecall.cli.track import track
 from rolecall.formatting import num
-from rolecall.rerun import rerun as do_rerun
-from rolecall.rundir import write_json_atomic
-from rolecall.rundir.summary import RerunResult, dump_versioned
+
+if TYPE_CHECKING:  # imported where used, so `rolecall --help` loads only what it shows
+    pass
 
 
 def rerun(
@@ -24,6 +25,10 @@ def rerun(
     no_track: bool = typer.Option(False, "--no-track", envvar="ROLECALL_NO_TRACK"),
 ) -> None:
     """Repeat RUN_DIR from its manifest, bypassing the cache; exit 0 if every dimension agrees."""
+    from rolecall.rerun import rerun as do_rerun
+    from rolecall.rundir import write_json_atomic
+    from rolecall.rundir.summary import RerunResult, dump_versioned
+
     with RichProgress() as progress:
         outcome, result = do_rerun(run_dir, out=out, progress=progress)
     details = outcome.run.path / "rerun.json"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -11,8 +12,10 @@ from rolecall.cli.console import err_console
 from rolecall.cli.session import finish_session
 from rolecall.defaults import DEFAULT_JUDGE
 from rolecall.errors import RolecallError
-from rolecall.persona.model import PERSONA_STYLES, PersonaStyle
-from rolecall.pipeline import RunConfig, execute_run, reopen_run, start_run
+
+if TYPE_CHECKING:  # imported where used, so `rolecall --help` loads only what it shows
+    from rolecall.persona.model import PersonaStyle
+
 
 #: subject providers that reach a served model: a user with one usually wants an LLM judge too
 API_PROVIDERS = ("openai", "anthropic")
@@ -100,6 +103,8 @@ def run(
     ),
 ) -> None:
     """Interview PERSONA with an instrument, judge the answers, write a run directory."""
+    from rolecall.pipeline import RunConfig, execute_run, reopen_run, start_run
+
     if resume is not None:
         run_dir, p, inst, manifest = reopen_run(resume)
     else:
@@ -120,7 +125,7 @@ def run(
             use_cache=not no_cache,
             calibration=calibration,
             items_per_dimension=items,
-            persona_style=_style(persona_style),
+            persona_style=persona_style_option(persona_style),
         )
         run_dir, p, inst, manifest = start_run(cfg)
         if not judge and model.split(":", 1)[0] in API_PROVIDERS:
@@ -139,7 +144,9 @@ def run(
     )
 
 
-def _style(value: str) -> PersonaStyle:
+def persona_style_option(value: str) -> PersonaStyle:
+    from rolecall.persona.model import PERSONA_STYLES
+
     if value not in PERSONA_STYLES:
         raise RolecallError(f"--persona-style {value!r}: choose one of {', '.join(PERSONA_STYLES)}")
     return value  # type: ignore[return-value]

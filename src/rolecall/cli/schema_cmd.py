@@ -31,12 +31,15 @@ SCHEMAS: dict[str, Callable[[], str]] = {
     "timing": _model("rolecall.rundir.summary", "Timing"),  # RUN_DIR/timing.json
     "compare": _model("rolecall.rundir.summary", "CompareResult"),  # compare --out DIR: compare.json
     "rerun": _model("rolecall.rundir.summary", "RerunResult"),  # the new run's rerun.json
+    "ablation": _model("rolecall.rundir.ablation", "AblationResult"),  # ablate --out DIR: ablation.json
+    "grid": _model("rolecall.rundir.grid", "GridIndex"),  # GRID_DIR/grid.json
     "scores": _model("rolecall.rundir.records", "ScoreRecord"),  # a line of scores.jsonl
     "transcript": _model("rolecall.rundir.records", "TurnRecord"),  # a line of transcript.jsonl
     "failures": _model("rolecall.rundir.records", "FailureRecord"),  # a line of failures.jsonl
     "labels": _model("rolecall.labels", "LabelRecord"),  # a line of labels.jsonl
     "calibration": _model("rolecall.calibration.file", "Calibration"),  # calibrate --out CAL.json
     "instrument": _instrument,  # an instrument YAML file
+    "grid-file": _model("rolecall.grid.spec", "GridSpec"),  # a grid YAML file (rolecall grid)
 }
 
 

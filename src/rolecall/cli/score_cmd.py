@@ -10,7 +10,6 @@ from rolecall import defaults as D
 from rolecall.cli.console import err_console
 from rolecall.cli.session import finish_session
 from rolecall.defaults import DEFAULT_JUDGE
-from rolecall.score_run import ScoreConfig, execute_score, match_warnings, reopen_for_scoring, start_score
 
 
 def score(
@@ -50,6 +49,8 @@ def score(
     ),
 ) -> None:
     """Score SOURCE: recorded answers with no subject model, or a run re-judged with --judge."""
+    from rolecall.score_run import ScoreConfig, execute_score, match_warnings, reopen_for_scoring, start_score
+
     if source.is_dir():
         run, inst, manifest = reopen_for_scoring(source, list(judge) if judge else None)
         if calibration is not None:

@@ -8,25 +8,28 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from rolecall.cli.console import RichProgress, console, err_console
 from rolecall.cli.summary_view import print_summary
 from rolecall.cli.track import track
 from rolecall.formatting import plural
-from rolecall.pipeline import Outcome
-from rolecall.progress import Progress
-from rolecall.rundir import Manifest, RunDir
 
 #: after Ctrl-C, how long the orderly stop (cancel calls, flush files) may take before we exit anyway
 STOP_GRACE_S = 5.0
 
+if TYPE_CHECKING:
+    from rolecall.pipeline import Outcome
+    from rolecall.progress import Progress
+    from rolecall.rundir import Manifest, RunDir
 
-def _stop_message(resume_command: str) -> str:
+
+def stop_message(resume_command: str) -> str:
     return f"interrupted: everything received so far is saved. Resume with: {resume_command}"
 
 
 @contextmanager
-def _bounded_ctrl_c(resume_command: str, stopped: threading.Event) -> Iterator[None]:
+def bounded_ctrl_c(resume_command: str, stopped: threading.Event) -> Iterator[None]:
     """Ctrl-C raises KeyboardInterrupt as usual, and a watchdog ends the process if stopping hangs.
 
     Every record on disk is a whole line (a torn last line is cut on resume), so exiting hard
@@ -39,7 +42,7 @@ def _bounded_ctrl_c(resume_command: str, stopped: threading.Event) -> Iterator[N
     def watchdog() -> None:
         if stopped.wait(STOP_GRACE_S):
             return  # the orderly stop finished and said so
-        sys.stderr.write(_stop_message(resume_command) + "\n")
+        sys.stderr.write(stop_message(resume_command) + "\n")
         sys.stderr.flush()
         os._exit(130)
 
@@ -72,11 +75,11 @@ def finish_session(
     err_console.print(f"run directory: {run.path}", markup=False, highlight=False)
     stopped = threading.Event()
     try:
-        with _bounded_ctrl_c(resume_command, stopped), RichProgress() as progress:
+        with bounded_ctrl_c(resume_command, stopped), RichProgress() as progress:
             outcome = work(progress)
     except KeyboardInterrupt:
         stopped.set()
-        err_console.print(_stop_message(resume_command), markup=False, highlight=False)
+        err_console.print(stop_message(resume_command), markup=False, highlight=False)
         sys.exit(130)
     print_summary(outcome.summary, str(run.path))
     track(run, manifest, outcome.summary, tracking_uri=tracking_uri, no_track=no_track)

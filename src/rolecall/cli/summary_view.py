@@ -7,10 +7,10 @@ from typing import Any
 from rich.table import Table
 
 from rolecall.cli.console import console
+from rolecall.describe import abstentions, is_transcript, source_title, transcript_calls
 from rolecall.formatting import ci as interval
 from rolecall.formatting import num as fmt
 from rolecall.formatting import plural
-from rolecall.report.render import abstentions, is_transcript, source_title, transcript_calls
 
 
 def print_summary(summary: dict[str, Any], run_path: str) -> None:

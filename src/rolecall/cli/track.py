@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rolecall.cli.console import err_console
-from rolecall.rundir import Manifest, RunDir
+
+if TYPE_CHECKING:
+    from rolecall.rundir import Manifest, RunDir
 
 
 def track(

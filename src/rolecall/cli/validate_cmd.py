@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from rolecall.cli.console import console, err_console
 from rolecall.errors import RolecallError
 from rolecall.formatting import plural
-from rolecall.instrument import load_instrument
-from rolecall.persona import load_persona
-from rolecall.pipeline import resolve_instrument
-from rolecall.yamlio import read_text
+
+if TYPE_CHECKING:  # imported where used, so `rolecall --help` loads only what it shows
+    pass
 
 
 def _is_instrument(path: Path) -> bool:
+    from rolecall.yamlio import read_text
+
     if path.suffix.lower() not in {".yaml", ".yml"}:
         return False
     head = read_text(path, what="input")[:4000]
@@ -26,6 +28,10 @@ def validate(
     files: list[Path] = typer.Argument(..., help="Persona (.md/.yaml) or instrument (.yaml) files."),
 ) -> None:
     """Check persona and instrument files; print one line per file. Exit 2 if any is invalid."""
+    from rolecall.instrument import load_instrument
+    from rolecall.persona import load_persona
+    from rolecall.pipeline import resolve_instrument
+
     bad = 0
     for f in files:
         try:

@@ -23,7 +23,7 @@ def load_persona(path: str | Path) -> Persona:
     return _from_markdown(text, p)
 
 
-def _split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], dict, str, int]:
+def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], dict, str, int]:
     """Return (front matter data, its line map, body, 0-based line where the body starts)."""
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].strip() != "---":
@@ -69,7 +69,7 @@ def _hypothesis(data: dict[str, Any], line_map: dict, path: Path) -> tuple[Hypot
 
 
 def _from_markdown(text: str, path: Path) -> Persona:
-    front, line_map, body, offset = _split_front_matter(text, path)
+    front, line_map, body, offset = split_front_matter(text, path)
     hypothesis, hyp_line = _hypothesis(front, line_map, path)
     title: str | None = None
     preamble: list[str] = []

@@ -1,5 +1,5 @@
 """Inline SVG plots (no network, no JS): dimension profile, radar, item heatmap, forest plot,
-D-study curves.
+D-study curves, ablation effect heatmap.
 
 All labels pass through ``html.escape``; the returned strings are safe to embed.
 """
@@ -208,5 +208,62 @@ def dstudy(curves: list[dict[str, Any]], target: float = 0.8) -> str:
             )
         tx, ty, name = left + width + 10, top + 14 + 16 * k, escape(c["name"])
         parts.append(f'<text x="{tx}" y="{ty}" class="label s{k % 8}">{name}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _diverging(v: float | None, limit: float) -> str:
+    """Blue for a negative effect, white for none, orange for a positive one (±limit saturates)."""
+    if v is None:
+        return "#eeeeee"
+    return _colour(max(-limit, min(limit, v)), -limit, limit)
+
+
+def effect_heatmap(
+    rows: list[str],
+    dims: list[tuple[str, str]],
+    cells: list[dict[str, dict[str, Any]]],
+    limit: float,
+) -> str:
+    """Variants (rows) × dimensions (columns), colour = effect (variant − full); a significant cell
+    is outlined and starred. ``cells[i][dim]``: effect, ci_low, ci_high, p_holm, significant."""
+    left, top, cw, ch = 300, 80, 86, 26
+    w = max(left + cw * len(dims) + 110, 560)
+    h = top + ch * len(rows) + 34
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" '
+        'role="img" class="plot heat" aria-label="Effect of each variant on each dimension">'
+    ]
+    for j, (_did, name) in enumerate(dims):
+        x = left + j * cw + 14
+        parts.append(
+            f'<text x="{x:.1f}" y="{top - 8}" class="label small" '
+            f'transform="rotate(-25 {x:.1f} {top - 8})">{escape(name)}</text>'
+        )
+    for i, label in enumerate(rows):
+        y = top + i * ch
+        parts.append(f'<text x="{left - 8}" y="{y + 17}" class="label end small">{escape(label)}</text>')
+        for j, (did, name) in enumerate(dims):
+            c = cells[i].get(did) or {}
+            v = c.get("effect")
+            sig = bool(c.get("significant"))
+            ci = "" if c.get("ci_low") is None else f" [{c['ci_low']:+.2f}, {c['ci_high']:+.2f}]"
+            p = "" if c.get("p_holm") is None else f", p (Holm) {c['p_holm']:.3g}"
+            tip = f"{label} · {name}: {'no data' if v is None else f'{v:+.2f}'}{ci}{p}"
+            mark = ' class="sig"' if sig else ""
+            parts.append(
+                f'<rect x="{left + j * cw}" y="{y}" width="{cw - 3}" height="{ch - 3}" '
+                f'fill="{_diverging(v, limit)}" stroke="#d9dee7"{mark}><title>{escape(tip)}</title></rect>'
+            )
+            if v is not None:
+                parts.append(
+                    f'<text x="{left + j * cw + (cw - 3) / 2:.1f}" y="{y + 17}" class="cell">'
+                    f"{v:+.2f}{' ★' if sig else ''}</text>"
+                )
+    ly = top + ch * len(rows) + 22
+    parts.append(
+        f'<text x="10" y="{ly}" class="label small">colour: effect from −{limit:g} (blue) to '
+        f"+{limit:g} (orange); ★ outlined: significant after Holm</text>"
+    )
     parts.append("</svg>")
     return "".join(parts)

@@ -2,6 +2,7 @@
 
 from rolecall.tracking.mlflow_log import (
     default_tracking_uri,
+    log_ablation,
     log_compare,
     log_run,
     manifest_params,
@@ -13,6 +14,7 @@ from rolecall.tracking.mlflow_log import (
 
 __all__ = [
     "default_tracking_uri",
+    "log_ablation",
     "log_compare",
     "log_run",
     "manifest_params",

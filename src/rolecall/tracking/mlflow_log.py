@@ -236,3 +236,95 @@ def log_compare(out: Path, result: dict[str, Any], *, tracking_uri: str | None =
     client.log_artifacts(mrun.info.run_id, str(out))
     client.set_terminated(mrun.info.run_id)
     return str(mrun.info.run_id)
+
+
+def ablation_metrics(result: dict[str, Any]) -> dict[str, float]:
+    """Each variant × dimension's effect, interval and p-values, keyed by the variant's run folder."""
+    out: dict[str, float] = {}
+    for v in result["sections"]:
+        name = Path(v["run"]).parent.name
+        for dim, e in v["dimensions"].items():
+            for field in ("effect", "ci_low", "ci_high", "p", "p_holm", "cliffs_delta"):
+                if e.get(field) is not None:
+                    out[_key(f"{name}.{dim}.{field}")] = float(e[field])
+            out[_key(f"{name}.{dim}.significant")] = float(e["significant"])
+        out[_key(f"{name}.abstained")] = float(v["counts"]["abstained"])
+        out[_key(f"{name}.unscored")] = float(v["counts"]["unscored"])
+    return out
+
+
+def log_ablation(
+    out: Path,
+    result: dict[str, Any],
+    runs: list[tuple[RunDir, Manifest, dict[str, Any]]],
+    *,
+    tracking_uri: str | None = None,
+) -> tuple[str, list[str]]:
+    """Log an ablation as a parent MLflow run (its effects, ablation.json/.md/.html and the variant
+    persona files) with one child run per variant (``log_run``), all in the persona's experiment;
+    ``runs`` are (run, manifest, summary), the full persona's first. Returns (parent, children)."""
+    uri = resolve_tracking_uri(tracking_uri)
+    try:
+        import mlflow
+        from mlflow.entities import Metric, Param
+        from mlflow.exceptions import MlflowException
+    except ImportError:
+        raise RolecallError(
+            "experiment tracking needs mlflow: pip install mlflow (or pass --no-track)"
+        ) from None
+    for logger_name in ("mlflow", "alembic"):
+        logging.getLogger(logger_name).setLevel(logging.ERROR)
+    client = mlflow.MlflowClient(tracking_uri=uri)
+    name = experiment_name(runs[0][1])
+    sink = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(sink):
+            exp = client.get_experiment_by_name(name)
+            if exp is None:
+                artifact_location = None
+                if uri.startswith("sqlite:///") and tracking_uri is None:
+                    artifact_location = (data_dir() / "mlartifacts").as_uri()
+                exp_id = client.create_experiment(name, artifact_location=artifact_location)
+            else:
+                exp_id = exp.experiment_id
+            parent = client.create_run(
+                exp_id,
+                run_name=f"ablation-{result['mode']}-{out.name}",
+                tags={"rolecall.ablation_dir": str(out.resolve()), "rolecall.kind": "ablation"},
+            )
+            pid = parent.info.run_id
+            params = {
+                "persona.name": result["persona"],
+                "persona.sha256": result["persona_sha256"],
+                "instrument.id": result["instrument"]["id"],
+                "mode": result["mode"],
+                "unit": result["unit"],
+                "variants": ", ".join(v["label"] for v in result["sections"]),
+                "subject.spec": result["model"],
+                "judges": ",".join(result["judges"]),
+                "epochs": str(result["epochs"]),
+                "items_per_dimension": str(result["items_per_dimension"]),
+            }
+            now = int(time.time() * 1000)
+            client.log_batch(
+                pid,
+                metrics=[Metric(k, v, now, 0) for k, v in ablation_metrics(result).items()],
+                params=[Param(_key(k), v[:500]) for k, v in params.items()],
+            )
+            for f in ("ablation.json", "ablation.md", "ablation.html"):
+                client.log_artifact(pid, str(out / f))
+            for run, _, _ in runs:
+                persona = next(run.path.parent.glob("persona.*"), None)
+                if persona is not None:
+                    client.log_artifact(pid, str(persona), artifact_path=f"personas/{run.path.parent.name}")
+        children = [
+            log_run(run, manifest, summary, tracking_uri=tracking_uri, parent_run_id=pid)
+            for run, manifest, summary in runs
+        ]
+        with contextlib.redirect_stderr(sink):
+            client.set_terminated(pid)
+    except MlflowException as exc:
+        raise RolecallError(f"MLflow tracking at {uri} failed: {exc.message.splitlines()[0]}") from None
+    except OSError as exc:
+        raise RolecallError(f"MLflow tracking at {uri} failed: {exc}") from None
+    return str(pid), children
