@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -96,7 +97,7 @@ def ensure_embedded(key: str = DEFAULT_KEY, *, cache: Path | None = None) -> Pat
     if _is_verified(target, model):
         return target
     parts = [_locate_part(model, n) for n in range(1, model.parts + 1)]
-    tmp = target.with_suffix(f".tmp{os.getpid()}")
+    tmp = target.with_suffix(f".tmp{os.getpid()}-{threading.get_ident()}")  # per process and thread
     digest = hashlib.sha256()
     size = 0
     try:
