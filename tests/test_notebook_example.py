@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "examples" / "notebook.py"
 
@@ -35,6 +37,7 @@ def test_the_notebook_runs_top_to_bottom(
     assert "Holm p" in ns["comparison"]._repr_html_()
 
 
+@pytest.mark.slow
 def test_mypy_accepts_the_notebook():
     res = subprocess.run(
         [sys.executable, "-m", "mypy", "--ignore-missing-imports", str(NOTEBOOK)],
