@@ -2,7 +2,8 @@
 
 Each run after the first is compared with the first (the reference). Pairs are the items both
 runs answered (item means over epochs and judges); with no shared items the comparison is
-unpaired. Built from the runs' files only.
+unpaired. The item means come from each run's summary.json; the distinctive phrases from the
+persona's answers in transcript.jsonl.
 """
 
 from __future__ import annotations
@@ -21,9 +22,16 @@ from rolecall.rundir import RunDir, ScoreRecord, Subject, TurnRecord, read_recor
 from rolecall.stats import distinctive_phrases, paired_comparison, unpaired_comparison, with_holm
 
 
-def item_means(run: RunDir, subject: Subject = "persona") -> dict[str, dict[str, float]]:
-    """dimension -> item -> mean score over epochs (judges averaged per answer first)."""
-    return item_means_of(read_records(run.scores, ScoreRecord), subject)
+def item_means(run: RunDir) -> dict[str, dict[str, float]]:
+    """dimension -> item -> the persona's mean score on the item, as the run's summary.json holds
+    it (each item's own dimensions, ordinary answers, every epoch and judge): a comparison reads
+    the same numbers the run's report shows."""
+    out: dict[str, dict[str, float]] = defaultdict(dict)
+    for item, dims in run.read_summary()["items"].items():
+        for dim, stats in dims.items():
+            if stats["mean"] is not None:
+                out[dim][item] = float(stats["mean"])
+    return dict(out)
 
 
 def item_means_of(

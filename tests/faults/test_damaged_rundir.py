@@ -75,13 +75,14 @@ def test_check_on_invalid_summary(done_run):
     one_line_error(res, "summary.json:1:", "not valid JSON", "rolecall report")
 
 
-@pytest.mark.parametrize("damage", ["scores", "summary"])
+@pytest.mark.parametrize("damage", ["transcript", "summary"])
 def test_compare_with_one_damaged_run(done_run, tmp_path, damage):
+    """compare reads each run's summary.json (item means) and transcript.jsonl (phrases)."""
     other = tmp_path / "other"
     shutil.copytree(done_run, other)
-    if damage == "scores":
-        _damage_line(other / "scores.jsonl", 3)
-        expect = "scores.jsonl:3:"
+    if damage == "transcript":
+        _damage_line(other / "transcript.jsonl", 3)
+        expect = "transcript.jsonl:3:"
     else:
         summary = json.loads((other / "summary.json").read_text())
         summary["dimensions"]["scope"]["mean"] = "high"

@@ -57,7 +57,7 @@ NEEDS: dict[str, set[str]] = {
     "label": {"manifest.json", "labels.jsonl", "scores.jsonl", "transcript.jsonl"},
     "export": {"manifest.json", "scores.jsonl", "transcript.jsonl"},
     "check": {"summary.json"},
-    "compare": {"summary.json", "scores.jsonl", "transcript.jsonl"},
+    "compare": {"summary.json", "transcript.jsonl"},
     "rerun": {"summary.json", "manifest.json"},
 }
 #: files a command requires; any other may be missing (an interrupted run, nothing failed, ...)
