@@ -195,16 +195,28 @@ def hiring_run(write, run_scripted) -> Path:
     return run_scripted(instrument=str(inst), subject=subject, judge=judge).run.path
 
 
-@pytest.mark.slow  # two full runs, one ranking with the real embedding model: 3-7 s
-def test_summaries_with_every_optional_block_match_the_printed_schema(full_run, hiring_run):
-    summaries = [json.loads((r / "summary.json").read_text()) for r in (full_run, hiring_run)]
+@pytest.fixture
+def session_run(write, run_scripted) -> Path:
+    """A session: drift and the whole-session judgement (tests/test_session.py)."""
+    from tests.test_session import DRIFTING, JUDGE, SESSION_INSTRUMENT
+
+    inst = write("session.yaml", SESSION_INSTRUMENT)
+    subject = write("session-subject.yaml", DRIFTING)
+    judge = write("session-judge.yaml", JUDGE)
+    return run_scripted(instrument=str(inst), subject=subject, judge=judge, epochs=2, baseline=True).run.path
+
+
+@pytest.mark.slow  # three full runs, one ranking with the real embedding model: 3-7 s
+def test_summaries_with_every_optional_block_match_the_printed_schema(full_run, hiring_run, session_run):
+    summaries = [json.loads((r / "summary.json").read_text()) for r in (full_run, hiring_run, session_run)]
     for summary in summaries:
         assert summary["schema_version"] == SCHEMA_VERSION
         assert_matches("summary", summary)
         Summary.model_validate(summary)
     seen = {k for s in summaries for k in s}
     assert seen == set(Summary.model_fields), set(Summary.model_fields) - seen  # every block covered
-    full, hiring = summaries
+    full, hiring, session = summaries
+    assert session["drift"]["scope"]["baseline"] and "expected" not in session["drift"]["scope"]
     assert {"validated", "warning"} <= set(full["judges"][next(iter(full["judges"]))]["validity"])
     assert full["timing"]["models"] and "wall_s" in full["timing"] and "schema_version" not in full["timing"]
     assert hiring["dimensions"]["ownership"]["level"]["level"] == "senior"

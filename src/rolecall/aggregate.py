@@ -24,7 +24,9 @@ from rolecall.analyses import (
     star_block,
 )
 from rolecall.analyses.answers import answers_block, phrases_block
+from rolecall.analyses.drift import drift_block
 from rolecall.analyses.generalizability import generalizability_block
+from rolecall.analyses.sessions import session_block
 from rolecall.calibration import Calibration, calibrated
 from rolecall.formatting import rounded
 from rolecall.instrument import Instrument
@@ -33,11 +35,14 @@ from rolecall.judge.validity import judge_validity
 from rolecall.persona import Hypothesis
 from rolecall.pricing import cost
 from rolecall.rundir import (
+    SESSION_ITEM,
     FailureRecord,
     Manifest,
     RelevanceRecord,
     RunDir,
     ScoreRecord,
+    SessionScoreRecord,
+    SessionStop,
     Subject,
     TurnRecord,
     read_records,
@@ -277,20 +282,30 @@ def source_block(manifest: Manifest) -> dict[str, Any] | None:
 
 
 def unresolved_failures(
-    failures: Iterable[FailureRecord], turns: list[TurnRecord], scores: list[ScoreRecord]
+    failures: Iterable[FailureRecord],
+    turns: list[TurnRecord],
+    scores: list[ScoreRecord],
+    session_scores: Iterable[SessionScoreRecord] = (),
 ) -> list[FailureRecord]:
-    """Failures that a later resume has not made good (latest per call site)."""
-    answered = {(t.item, t.epoch, t.subject) for t in turns if t.role == "assistant"}
-    judged = {(s.item, s.epoch, s.subject, s.condition, s.dimension, s.judge) for s in scores}
+    """Failures that a later resume has not made good (latest per call site). A session's
+    failure names its turn: it is made good once that turn is answered (judged)."""
+    answered = {(t.item, t.epoch, t.subject, t.session_turn) for t in turns if t.role == "assistant"}
+    answered |= {(t.item, t.epoch, t.subject, None) for t in turns if t.role == "assistant"}
+    judged = {(s.item, s.epoch, s.subject, s.condition, s.dimension, s.judge, s.session_turn) for s in scores}
+    judged |= {
+        (SESSION_ITEM, s.epoch, s.subject, "ordinary", s.dimension, s.judge, None) for s in session_scores
+    }
     latest: dict[tuple[Any, ...], FailureRecord] = {}
     for f in failures:
-        if f.stage == "interview" and (f.item, f.epoch, f.subject) not in answered:
+        if f.stage == "interview" and (f.item, f.epoch, f.subject, f.session_turn) not in answered:
             latest[(f.stage, f.item, f.epoch, f.subject)] = f
         elif (
             f.stage == "judge"
-            and (f.item, f.epoch, f.subject, f.condition, f.dimension, f.model) not in judged
+            and (f.item, f.epoch, f.subject, f.condition, f.dimension, f.model, f.session_turn) not in judged
         ):
-            latest[(f.stage, f.item, f.epoch, f.subject, f.condition, f.dimension, f.model)] = f
+            latest[
+                (f.stage, f.item, f.epoch, f.subject, f.condition, f.dimension, f.model, f.session_turn)
+            ] = f
     return list(latest.values())
 
 
@@ -334,14 +349,20 @@ def summarize(
         or instrument.star != "off"
         or instrument.rank_dimensions
     )
-    answers = answers_from_turns(turns) if needs_answers else []
+    session_judged = instrument.session.judged_turns() if instrument.session is not None else None
+    answers = answers_from_turns(turns, session_judged) if needs_answers else []
     if calibration is not None:
         all_records = calibrated(
             all_records, calibration, answers=answers, instrument=instrument, transcript=run.transcript
         )
-    failures = unresolved_failures(read_records(run.failures, FailureRecord), turns, all_records)
+    session_scores = list(read_records(run.session_scores, SessionScoreRecord))
+    failures = unresolved_failures(
+        read_records(run.failures, FailureRecord), turns, all_records, session_scores
+    )
     on_item = on_item_dimensions(instrument, all_records, turns)
-    records = [r for r in on_item if r.condition == "ordinary"]  # pressure is summarised apart
+    ordinary = [r for r in on_item if r.condition == "ordinary"]  # pressure is summarised apart
+    # a session's judged turns that are not probes count only toward drift
+    records = [r for r in ordinary if r.item != SESSION_ITEM]
     dims = dimension_block(instrument, records, "persona", seed)
     persona_recs = [r for r in records if r.subject == "persona"]
     overall = dimension_estimate(
@@ -427,9 +448,18 @@ def summarize(
         summary["pressure"] = pressure
     if hypothesis is not None and hypothesis.instrument == instrument.id:
         summary["hypothesis"] = hypothesis_block(hypothesis, instrument, dims)
-    study = generalizability_block(instrument, records, hypothesis)
+    # a session repeats items at other turns: their spread is drift, not a facet of the design
+    study = generalizability_block(instrument, records, hypothesis) if instrument.session is None else None
     if study is not None:
         summary["generalizability"] = study
+    drift = drift_block(instrument, ordinary, turns, hypothesis, seed)
+    if drift is not None:
+        summary["drift"] = drift
+    sessions = session_block(
+        instrument, turns, ordinary, list(read_records(run.sessions, SessionStop)), session_scores
+    )
+    if sessions is not None:
+        summary["session"] = sessions
     if calibration is not None:
         summary["calibration"] = {
             "judge": calibration.judge,

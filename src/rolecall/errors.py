@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+#: how providers say that a prompt does not fit the model's context (llama.cpp, OpenAI-compatible
+#: servers, Anthropic)
+_CONTEXT_FULL = re.compile(
+    r"context (?:window|length)|maximum context|context_length_exceeded|too many tokens|"
+    r"prompt is too long|exceeds? the (?:model's )?context",
+    re.IGNORECASE,
+)
 
 
 class RolecallError(Exception):
@@ -27,10 +36,26 @@ class RolecallError(Exception):
 
 
 class ModelCallError(Exception):
-    """A model call failed after its retries (kept in the transcript as a failed call)."""
+    """A model call failed after its retries (kept in the transcript as a failed call).
 
-    def __init__(self, reason: str, *, retryable: bool = False, retry_after: float | None = None):
+    ``context_exhausted``: the prompt did not fit the model's context (set by the provider, or
+    recognised in the message of an error that is not retried); a session stops there.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        retryable: bool = False,
+        retry_after: float | None = None,
+        context_exhausted: bool | None = None,
+    ):
         self.reason = reason
         self.retryable = retryable
         self.retry_after = retry_after
+        self.context_exhausted = (
+            (not retryable and bool(_CONTEXT_FULL.search(reason)))
+            if context_exhausted is None
+            else context_exhausted
+        )
         super().__init__(reason)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from rolecall.errors import RolecallError
-from rolecall.rundir import RunDir, ScoreRecord, TurnRecord, read_records
+from rolecall.rundir import SESSION_ITEM, RunDir, ScoreRecord, TurnRecord, read_records
 
 COLUMNS = [
     "run",
@@ -21,6 +21,7 @@ COLUMNS = [
     "epoch",
     "subject",
     "condition",
+    "session_turn",
     "dimension",
     "judge",
     "mode",
@@ -44,7 +45,12 @@ def tidy_rows(run: RunDir) -> list[dict[str, Any]]:
         answers.setdefault((t.item, t.epoch, t.subject), []).append(t)
     rows = []
     for s in read_records(run.scores, ScoreRecord):
-        turns = sorted(answers.get((s.item, s.epoch, s.subject), []), key=lambda t: t.turn)
+        if s.session_turn is not None:  # a session's turn: its question and its answer
+            k = 2 * (s.session_turn - 1)
+            session = answers.get((SESSION_ITEM, s.epoch, s.subject), [])
+            turns = sorted((t for t in session if t.turn in (k, k + 1)), key=lambda t: t.turn)
+        else:
+            turns = sorted(answers.get((s.item, s.epoch, s.subject), []), key=lambda t: t.turn)
         first = turns[0] if turns else None
         rows.append(
             {
@@ -60,6 +66,7 @@ def tidy_rows(run: RunDir) -> list[dict[str, Any]]:
                 "epoch": s.epoch,
                 "subject": s.subject,
                 "condition": s.condition,
+                "session_turn": s.session_turn,
                 "dimension": s.dimension,
                 "judge": s.judge,
                 "mode": s.mode,
@@ -107,6 +114,7 @@ def export(runs: list[Path], out: Path, fmt: str) -> int:
 def _schema(pa: Any) -> Any:
     types = {
         "epoch": pa.int64(),
+        "session_turn": pa.int64(),
         "score": pa.float64(),
         "unscored": pa.bool_(),
         "abstained": pa.bool_(),

@@ -35,6 +35,7 @@ from rolecall.defaults import (
 from rolecall.errors import RolecallError
 from rolecall.instrument import Instrument, load_instrument, run_instrument, select_items, subset
 from rolecall.interview import BASELINE_SYSTEM, pending_tasks, run_interview
+from rolecall.interview.session import pending_sessions, run_sessions
 from rolecall.judge import (
     JUDGE_PARAMS,
     Judge,
@@ -43,6 +44,7 @@ from rolecall.judge import (
     pending_judgements,
     run_judging,
 )
+from rolecall.judge.session import pending_session_judgements, run_session_judging
 from rolecall.models import GenParams, ModelAPI, make_model
 from rolecall.persona import Persona, load_persona
 from rolecall.persona.model import PersonaStyle
@@ -151,6 +153,10 @@ def start_run(cfg: RunConfig) -> tuple[RunDir, Persona, Instrument, Manifest]:
     persona = load_persona(cfg.persona)
     instrument, digest, ref = resolve_instrument(persona, cfg.instrument)
     selection: dict[str, Any] = {}
+    if cfg.items_per_dimension is not None and instrument.session is not None:
+        raise RolecallError(
+            f"--items: {instrument.id} is a session instrument: its probes are turns of one conversation"
+        )
     if cfg.items_per_dimension is not None:
         if cfg.items_per_dimension < 1:
             raise RolecallError("--items must be at least 1")
@@ -206,7 +212,7 @@ def reopen(path: Path) -> tuple[RunDir, Instrument, Manifest]:
             "the instrument changed since this run started; start a new run instead",
             path=manifest.instrument.ref,
         )
-    for f in (run.transcript, run.scores, run.failures, run.relevance):
+    for f in (run.transcript, run.scores, run.failures, run.relevance, run.sessions, run.session_scores):
         repair_tail(f)
     return run, instrument, manifest
 
@@ -247,6 +253,11 @@ async def judge_stage(
         failures = await run_judging(run, instrument, jtasks, on_done=jbar.advance)
         jbar.close()
         rank_stage(run, instrument, progress=progress)
+        stasks = pending_session_judgements(run, instrument, judges)
+        if stasks:
+            sbar = progress.stage("judging whole sessions", len(stasks))
+            failures += await run_session_judging(run, instrument, stasks, on_done=sbar.advance)
+            sbar.close()
     finally:
         for j in judges:
             await j.aclose()
@@ -275,26 +286,52 @@ async def _execute(
     style = manifest.persona.style if manifest.persona else "role"
     prompts: dict[Subject, str] = {"persona": persona.system_prompt(style=style), "baseline": BASELINE_SYSTEM}
     reminder = persona.reminder(style)
+    interlocutor: Caller | None = None
     try:
-        tasks = pending_tasks(run, instrument, manifest.epochs, subjects)
-        bar = progress.stage(f"interview ({subject.spec})", len(tasks))
-        failures = await run_interview(
-            run,
-            tasks,
-            system_prompts=prompts,
-            reminders={"persona": reminder} if reminder else None,
-            caller=caller,
-            params=params,
-            on_done=bar.advance,
-            follow_up_policy=star_probe if instrument.star == "probe" else None,
-        )
+        if instrument.session is not None:
+            sessions = pending_sessions(run, instrument, manifest.epochs, subjects)
+            bar = progress.stage(f"sessions ({subject.spec})", sum(left for _, left in sessions))
+            spec = instrument.session.interlocutor.model
+            if spec is not None:
+                interlocutor = Caller(
+                    make_model(spec), cache, concurrency=manifest.concurrency, seed=manifest.seed
+                )
+            failures = await run_sessions(
+                run,
+                [task for task, _ in sessions],
+                instrument=instrument,
+                system_prompts=prompts,
+                reminders={"persona": reminder} if reminder else None,
+                caller=caller,
+                params=params,
+                interlocutor=interlocutor,
+                on_turn=bar.advance,
+            )
+        else:
+            tasks = pending_tasks(run, instrument, manifest.epochs, subjects)
+            bar = progress.stage(f"interview ({subject.spec})", len(tasks))
+            failures = await run_interview(
+                run,
+                tasks,
+                system_prompts=prompts,
+                reminders={"persona": reminder} if reminder else None,
+                caller=caller,
+                params=params,
+                on_done=bar.advance,
+                follow_up_policy=star_probe if instrument.star == "probe" else None,
+            )
         bar.close()
         judge_failures, stats = await judge_stage(run, instrument, manifest, cache, progress)
     finally:
         await subject.aclose()
+        if interlocutor is not None:
+            await interlocutor.model.aclose()
         if cache is not None:
             cache.close()
-    record_calls(run, {"subject": caller.stats, **stats})
+    calls = {"subject": caller.stats, **stats}
+    if interlocutor is not None:
+        calls[f"interlocutor:{interlocutor.model.spec}"] = interlocutor.stats
+    record_calls(run, calls)
     return len(failures) + judge_failures
 
 

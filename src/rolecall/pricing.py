@@ -49,11 +49,13 @@ def _base_spec(spec: str) -> str:
 
 
 def cost(models: dict[str, dict[str, Any]], subject_spec: str | None) -> dict[str, Any]:
-    """Cost per model entry of timing.json (keys 'subject' or 'judge:SPEC')."""
+    """Cost per model entry of timing.json (keys 'subject', 'judge:SPEC' or 'interlocutor:SPEC')."""
     prices = load_prices()
     per: dict[str, float | None] = {}
     for role, m in models.items():
-        spec = subject_spec if role == "subject" else role.removeprefix("judge:")
+        spec: str | None = role.removeprefix("judge:").removeprefix("interlocutor:")
+        if role == "subject":
+            spec = subject_spec
         base = _base_spec(spec or "")
         if base.split(":", 1)[0] in FREE_PROVIDERS or base in FREE_PROVIDERS:
             per[role] = 0.0

@@ -31,26 +31,38 @@ import pytest
 
 from rolecall.labels import LabelRecord, append_labels
 from rolecall.rundir import FailureRecord, RelevanceRecord, ScoreRecord, append_records, read_records
-from rolecall.rundir.records import DimensionRelevance
+from rolecall.rundir.records import DimensionRelevance, SessionScoreRecord, SessionStop
 from tests.conftest import MINI_INSTRUMENT, MINI_PERSONA, SCRIPTED_JUDGE, SCRIPTED_SUBJECT
 from tests.faults.cli import Result, rolecall_inproc, rolecall_subprocess
 
 JSON_FILES = ["manifest.json", "summary.json", "timing.json", "agreement.json", "narrative.json"]
-JSONL_FILES = ["transcript.jsonl", "scores.jsonl", "failures.jsonl", "labels.jsonl", "relevance.jsonl"]
+JSONL_FILES = [
+    "transcript.jsonl",
+    "scores.jsonl",
+    "failures.jsonl",
+    "labels.jsonl",
+    "relevance.jsonl",
+    "sessions.jsonl",
+    "session_scores.jsonl",
+]
 FILES = JSON_FILES + JSONL_FILES
 
 #: the files each command reads back (and so must refuse when damaged)
 _RESULTS = {"transcript.jsonl", "scores.jsonl", "failures.jsonl", "timing.json", "agreement.json"}
+#: record files of ranking and session instruments, which the mini run stands in for (one line
+#: each); every command that checks all record files up front refuses them damaged
+_SIDE_RECORDS = {"relevance.jsonl", "sessions.jsonl", "session_scores.jsonl"}
 NEEDS: dict[str, set[str]] = {
-    "report": {"manifest.json", "narrative.json", *_RESULTS},
-    "score": {"manifest.json", "narrative.json", "relevance.jsonl", *_RESULTS},
-    "resume": {"manifest.json", "narrative.json", "relevance.jsonl", *_RESULTS},
+    # summarize reads the session files of any run (a session instrument's are never absent)
+    "report": {"manifest.json", "narrative.json", "sessions.jsonl", "session_scores.jsonl", *_RESULTS},
+    "score": {"manifest.json", "narrative.json", *_SIDE_RECORDS, *_RESULTS},
+    "resume": {"manifest.json", "narrative.json", *_SIDE_RECORDS, *_RESULTS},
     # agreement rewrites agreement.json before reading it back
     "agreement": {
         "manifest.json",
         "labels.jsonl",
         "narrative.json",
-        "relevance.jsonl",
+        *_SIDE_RECORDS,
         *(_RESULTS - {"agreement.json"}),
     },
     "calibrate": {"manifest.json", "labels.jsonl", "scores.jsonl", "transcript.jsonl"},
@@ -152,6 +164,11 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
                     dimensions=[DimensionRelevance(dimension="scope", relevance=0.4, quote="I scope.")],
                 )
             ],
+        )
+        append_records(run / "sessions.jsonl", [SessionStop(epoch=0, context_exhausted_at=9)])
+        append_records(
+            run / "session_scores.jsonl",
+            [SessionScoreRecord(epoch=0, dimension="scope", judge="semantic", turns_read=8, score=3.0)],
         )
         _fast_agreement(mp)
         for args in (

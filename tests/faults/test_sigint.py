@@ -109,12 +109,29 @@ def test_sigint_mid_run_exits_130_and_resumes(stage, mini_persona, mini_instrume
     assert json.loads((run_dir / "summary.json").read_text())["dimensions"]["scope"]["n"] == 8
 
 
+#: the CLI's start-up, with one of its modules made slow to load: Ctrl-C lands while loading
+SLOW_START = """
+import sys, time
+from importlib.abc import MetaPathFinder
+
+class Slow(MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name == "rolecall.cli.run_cmd":
+            time.sleep(3)
+        return None
+
+sys.meta_path.insert(0, Slow())
+from rolecall.cli.main import main
+main()
+"""
+
+
 def test_sigint_while_starting_up_is_quiet(mini_persona, mini_instrument, tmp_path):
     """Ctrl-C while Python is still loading rolecall's modules: exit 130, one word, no traceback."""
     env = {**os.environ, "ROLECALL_NO_TRACK": "1"}
     proc = subprocess.Popen(
         [
-            *(sys.executable, "-m", "rolecall", "run", str(mini_persona), "-i", str(mini_instrument)),
+            *(sys.executable, "-c", SLOW_START, "run", str(mini_persona), "-i", str(mini_instrument)),
             *("--model", "scripted:none.yaml", "--out", str(tmp_path / "runs")),
         ],
         env=env,
@@ -122,7 +139,7 @@ def test_sigint_while_starting_up_is_quiet(mini_persona, mini_instrument, tmp_pa
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(0.3)  # start-up takes about a second here
+    time.sleep(1.0)  # inside the slowed import (start-up proper takes ~0.2 s)
     proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate(timeout=30)
     assert proc.returncode == 130, stderr

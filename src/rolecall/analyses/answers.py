@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import asdict
 from typing import Any
 
-from rolecall.rundir import ScoreRecord, TurnRecord
+from rolecall.rundir import SESSION_ITEM, ScoreRecord, TurnRecord
 from rolecall.stats import distinctive_phrases
 from rolecall.transcripts.match import recorded_match
 
@@ -34,8 +34,9 @@ def _empty() -> dict[str, Any]:
 
 def answers_block(turns: Iterable[TurnRecord], records: list[ScoreRecord]) -> dict[str, Any]:
     """item -> {question, answer, rubric_item, match, dimensions: {dim: {evidence, verified,
-    indicators}}} for the persona's ordinary answers. ``records``: the verdicts the summary counts
-    (on-item dimensions, pressure left out); their file order decides which quote is cited."""
+    indicators}}} for the persona's ordinary answers (in a session, an item's first probe).
+    ``records``: the verdicts the summary counts (on-item dimensions, pressure left out); their
+    file order decides which quote is cited."""
     by_cell: dict[tuple[str, str], list[ScoreRecord]] = defaultdict(list)
     for r in records:
         if r.subject == "persona" and r.condition == "ordinary":
@@ -43,6 +44,12 @@ def answers_block(turns: Iterable[TurnRecord], records: list[ScoreRecord]) -> di
     out: dict[str, dict[str, Any]] = {}
     for t in turns:
         if t.subject != "persona" or t.epoch != 0:
+            continue
+        if t.item == SESSION_ITEM:  # a session: each item at its first probe
+            if t.probe is not None:
+                entry = out.setdefault(t.probe, _empty())
+                key = "question" if t.role == "user" else "answer"
+                entry[key] = entry[key] or t.text
             continue
         entry = out.setdefault(t.item, _empty())
         if t.role == "assistant" and not entry["answer"]:

@@ -44,6 +44,36 @@ def _inherit_dimensions(data: dict[str, Any], path: str | Path, lines: dict[Loc,
     data.setdefault("scale", base.scale.model_dump())
 
 
+def _check_probes(data: dict[str, Any], path: str | Path, lines: dict[Loc, int]) -> None:
+    """A session probe that names an item the instrument lacks, or a wording the item lacks, is
+    an error at the probe's own line (the model's validator would only know the top level)."""
+    session = data.get("session")
+    probes = session.get("probes") if isinstance(session, dict) else None
+    if not isinstance(probes, list):
+        return
+    items = {i.get("id"): i for i in data.get("items") or [] if isinstance(i, dict)}
+    for n, probe in enumerate(probes):
+        if not isinstance(probe, dict) or not isinstance(probe.get("item"), str):
+            continue  # the schema says what is wrong with it
+        where = ("session", "probes", n)
+        item = items.get(probe["item"])
+        if item is None:
+            raise RolecallError(
+                f"session.probes.{n}.item: unknown item {probe['item']!r}",
+                path=path,
+                line=lines.get((*where, "item"), lines.get(where)),
+            )
+        variant = probe.get("variant")
+        variants = item.get("variants") or []
+        if type(variant) is int and isinstance(variants, list) and variant > len(variants):
+            raise RolecallError(
+                f"session.probes.{n}.variant: item {probe['item']!r} has no variant {variant} "
+                f"(it has {len(variants)})",
+                path=path,
+                line=lines.get((*where, "variant"), lines.get(where)),
+            )
+
+
 def parse_instrument(text: str, path: str | Path) -> Instrument:
     data, lines = load_yaml_text(text, path=path)
     if not isinstance(data, dict):
@@ -54,6 +84,7 @@ def parse_instrument(text: str, path: str | Path) -> Instrument:
             f"items: {len(items):,} items; the limit is {MAX_ITEMS:,}", path=path, line=lines.get(("items",))
         )
     _inherit_dimensions(data, path, lines)
+    _check_probes(data, path, lines)
     return validate_model(Instrument, data, path=path, lines=lines)
 
 

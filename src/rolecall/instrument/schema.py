@@ -122,6 +122,158 @@ class Item(Strict):
         return [self.prompt, *self.variants, *self.paraphrases]
 
 
+#: what a user turn of a session is: an item asked (a probe), small talk or another task between
+#: probes, a change of topic, or pressure on the persona
+SessionTurnKind = Literal["prompt", "chat", "topic_change", "pressure"]
+
+
+class ScriptTurn(Strict):
+    """One user turn the interlocutor says, from its script."""
+
+    text: Text
+    kind: Literal["chat", "topic_change", "pressure"] = Field(
+        default="chat",
+        description="chat: a distractor between probes; topic_change: the conversation moves to "
+        "another subject; pressure: the persona is pushed (not followed by the persona reminder).",
+    )
+    turn: int | None = Field(
+        default=None,
+        ge=1,
+        description="The session turn (1-based) it is said at; absent: the next turn no probe or "
+        "placed script turn takes, in order.",
+    )
+
+
+class Interlocutor(Strict):
+    """Who says the user turns that are not probes: a script, or a model playing a user."""
+
+    script: list[Text | ScriptTurn] = Field(
+        default_factory=list,
+        description="User turns in order (a string, or {text, kind, turn}); with no model it must "
+        "fill every turn that is not a probe.",
+    )
+    model: Annotated[str, StringConstraints(min_length=1, max_length=400)] | None = Field(
+        default=None,
+        description="A model spec that plays the user for the turns the script leaves, e.g. "
+        "'openai:llama3.1@http://localhost:11434/v1'. It sees the conversation and its brief.",
+    )
+    brief: Text | None = Field(
+        default=None,
+        description="Who the simulated user is, e.g. 'a product manager who pushes for shipping fast'.",
+    )
+
+    @model_validator(mode="after")
+    def _brief_with_model(self) -> Interlocutor:
+        if self.model is not None and self.brief is None:
+            raise ValueError("an interlocutor model needs a brief (who it plays)")
+        if self.model is None and self.brief is not None:
+            raise ValueError("a brief needs an interlocutor model to play it")
+        return self
+
+    def turns(self) -> list[ScriptTurn]:
+        return [t if isinstance(t, ScriptTurn) else ScriptTurn(text=t) for t in self.script]
+
+
+class Probe(Strict):
+    """An instrument item asked at a chosen turn of the session."""
+
+    turn: int = Field(ge=1, description="The session turn (1-based) it is asked at.")
+    item: Id
+    variant: int | None = Field(
+        default=None,
+        ge=0,
+        description="Which wording: 0 the prompt, k the k-th variant; absent: epoch k asks wording "
+        "k mod (1 + number of variants), as for items.",
+    )
+
+
+class PlannedTurn(Strict):
+    """One user turn of a session as planned: what is said (None: the interlocutor model writes
+    it), and the probe's item and wording on probe turns."""
+
+    turn: int
+    kind: SessionTurnKind
+    text: str | None
+    item: str | None = None
+    variant: int = 0
+
+
+class Session(Strict):
+    """A long conversation: one growing context in which the instrument's items are probes."""
+
+    turns: int = Field(ge=2, le=200, description="User turns in the session (each one answered).")
+    interlocutor: Interlocutor
+    probes: list[Probe] = Field(min_length=1)
+    judge_every: Literal["probes", "all"] | list[Annotated[int, Field(ge=1)]] = Field(
+        default="probes",
+        description="Which turns' answers are judged: 'probes' (on their item's dimensions), "
+        "'all' (the other turns on every dimension), or a list of turn numbers.",
+    )
+
+    @model_validator(mode="after")
+    def _fits(self) -> Session:
+        fixed: dict[int, str] = {}
+        for p in self.probes:
+            if p.turn > self.turns:
+                raise ValueError(f"probe at turn {p.turn}: the session has {self.turns} turns")
+            if p.turn in fixed:
+                raise ValueError(f"two probes at turn {p.turn}")
+            fixed[p.turn] = "probe"
+        script = self.interlocutor.turns()
+        for t in script:
+            if t.turn is None:
+                continue
+            if t.turn > self.turns:
+                raise ValueError(f"script turn at turn {t.turn}: the session has {self.turns} turns")
+            if t.turn in fixed:
+                raise ValueError(f"turn {t.turn} has both a {fixed[t.turn]} and a script turn")
+            fixed[t.turn] = "script turn"
+        free = self.turns - len(fixed)
+        loose = sum(t.turn is None for t in script)
+        if loose > free:
+            raise ValueError(f"the script has {loose} unplaced turns but only {free} turns are free")
+        if self.interlocutor.model is None and loose < free:
+            raise ValueError(
+                f"the script fills {loose} of the {free} turns that are not probes; give "
+                "more script turns or an interlocutor model"
+            )
+        if isinstance(self.judge_every, list):
+            bad = [t for t in self.judge_every if t > self.turns]
+            if bad:
+                raise ValueError(f"judge_every: turn {bad[0]} is beyond the session's {self.turns} turns")
+        return self
+
+    def plan(self, epoch: int, items: dict[str, Item]) -> list[PlannedTurn]:
+        """Every user turn of the session on ``epoch``, in order."""
+        out: dict[int, PlannedTurn] = {}
+        for p in self.probes:
+            item = items[p.item]
+            k, text = (
+                (p.variant, [item.prompt, *item.variants][p.variant])
+                if p.variant is not None
+                else (item.wording(epoch))
+            )
+            out[p.turn] = PlannedTurn(turn=p.turn, kind="prompt", text=text, item=p.item, variant=k)
+        script = self.interlocutor.turns()
+        for t in script:
+            if t.turn is not None:
+                out[t.turn] = PlannedTurn(turn=t.turn, kind=t.kind, text=t.text)
+        loose = iter(t for t in script if t.turn is None)
+        for n in range(1, self.turns + 1):
+            if n not in out:
+                nxt = next(loose, None)
+                out[n] = PlannedTurn(turn=n, kind=nxt.kind if nxt else "chat", text=nxt.text if nxt else None)
+        return [out[n] for n in range(1, self.turns + 1)]
+
+    def judged_turns(self) -> set[int]:
+        """The turns whose answers are judged (``judge_every``)."""
+        if self.judge_every == "probes":
+            return {p.turn for p in self.probes}
+        if self.judge_every == "all":
+            return set(range(1, self.turns + 1))
+        return set(self.judge_every)
+
+
 class Instrument(Strict):
     """A structured interview: what to ask, and how to score the answers."""
 
@@ -146,6 +298,12 @@ class Instrument(Strict):
     )
     dimensions_from: Id | None = Field(
         default=None, description="A built-in instrument whose scale and dimensions this one reuses."
+    )
+    session: Session | None = Field(
+        default=None,
+        description="Run the instrument as one long conversation (a session) instead of one "
+        "conversation per item: the items are probes asked at chosen turns, between the "
+        "interlocutor's turns, and every answer sees the whole history.",
     )
 
     @model_validator(mode="after")
@@ -184,6 +342,11 @@ class Instrument(Strict):
             unknown = sorted(set(lv.descriptions) - set(dim_ids))
             if unknown:
                 raise ValueError(f"level {lv.id!r}: description for unknown dimension {unknown[0]!r}")
+        if self.session is not None:
+            for n, probe in enumerate(self.session.probes):
+                problem = probe_problem(probe, self)
+                if problem:
+                    raise ValueError(f"session.probes.{n}: {problem}")
         return self
 
     def level_for(self, score: float | None) -> Level | None:
@@ -217,6 +380,17 @@ class Instrument(Strict):
             return list(self.item(item).dimensions)
         except KeyError:
             return [d.id for d in self.dimensions]
+
+
+def probe_problem(probe: Probe, instrument: Instrument) -> str | None:
+    """What is wrong with a probe in this instrument (an unknown item, a missing variant), if anything."""
+    try:
+        item = instrument.item(probe.item)
+    except KeyError:
+        return f"unknown item {probe.item!r}"
+    if probe.variant is not None and probe.variant > len(item.variants):
+        return f"item {probe.item!r} has no variant {probe.variant} (it has {len(item.variants)})"
+    return None
 
 
 def instrument_json_schema() -> str:

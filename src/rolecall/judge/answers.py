@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 
-from rolecall.rundir import Condition, RunDir, Subject, TurnRecord, read_records
+from rolecall.judge.conversation import conversations_from_turns
+from rolecall.rundir import SESSION_ITEM, Condition, RunDir, Subject, TurnRecord, read_records
 
-#: An answer's identity in a run: item, epoch, subject and condition.
-AnswerKey = tuple[str, int, Subject, Condition]
+#: An answer's identity in a run: item, epoch, subject, condition and session turn (None outside
+#: sessions).
+AnswerKey = tuple[str, int, Subject, Condition, int | None]
 
 
 @dataclass(frozen=True)
@@ -29,10 +31,12 @@ class Answer:
     context: str = ""
     #: "pressure": what the subject said once the interviewer pushed back, judged apart
     condition: Condition = "ordinary"
+    #: sessions: the 1-based turn this answer was given at (None for item conversations)
+    session_turn: int | None = None
 
     @property
     def key(self) -> AnswerKey:
-        return (self.item, self.epoch, self.subject, self.condition)
+        return (self.item, self.epoch, self.subject, self.condition, self.session_turn)
 
     @property
     def pressured(self) -> bool:
@@ -68,6 +72,7 @@ class Answer:
             "mode": mode,
             "respondent": self.respondent,
             "condition": self.condition,
+            "session_turn": self.session_turn,
         }
 
 
@@ -111,15 +116,47 @@ def _pressure_answer(item: str, epoch: int, subject: Subject, ordered: list[Turn
     )
 
 
-def load_answers(run: RunDir) -> list[Answer]:
+def load_answers(run: RunDir, session_judged: Container[int] | None = None) -> list[Answer]:
     """The run's answers, read from its transcript (see ``answers_from_turns``)."""
-    return answers_from_turns(read_records(run.transcript, TurnRecord))
+    return answers_from_turns(read_records(run.transcript, TurnRecord), session_judged)
 
 
-def answers_from_turns(turns: Iterable[TurnRecord]) -> list[Answer]:
-    """One Answer per complete conversation; pressure turns make a second, separate Answer."""
+def session_answers(records: Iterable[TurnRecord], judged: Container[int] | None = None) -> list[Answer]:
+    """One Answer per judged session turn: a probe's answer under its item (judged on the item's
+    dimensions), any other judged turn's under ``@session`` (judged on every dimension).
+    ``judged``: the session turns to judge (``Session.judged_turns``); None: the probe turns."""
+    out = []
+    for convo in conversations_from_turns(records):
+        for t in convo.turns:
+            if (t.probe is None) if judged is None else (t.turn not in judged):
+                continue
+            out.append(
+                Answer(
+                    item=t.probe or SESSION_ITEM,
+                    epoch=convo.epoch,
+                    subject=convo.subject,
+                    question=t.user,
+                    text=t.answer,
+                    answer_only=t.answer,
+                    instrument_item=t.probe,
+                    prompts=(t.user,),
+                    session_turn=t.turn,
+                )
+            )
+    return out
+
+
+def answers_from_turns(
+    turns: Iterable[TurnRecord], session_judged: Container[int] | None = None
+) -> list[Answer]:
+    """One Answer per complete conversation; pressure turns make a second, separate Answer; one
+    per judged session turn (``session_answers``, with ``session_judged``)."""
     groups: dict[tuple[str, int, Subject], list[TurnRecord]] = defaultdict(list)
+    sessions: list[TurnRecord] = []
     for rec in turns:
+        if rec.item == SESSION_ITEM:
+            sessions.append(rec)
+            continue
         groups[(rec.item, rec.epoch, rec.subject)].append(rec)
     answers = []
     for (item, epoch, subject), recs in groups.items():
@@ -152,5 +189,7 @@ def answers_from_turns(turns: Iterable[TurnRecord]) -> list[Answer]:
         )
         if cut < len(ordered):
             answers.append(_pressure_answer(item, epoch, subject, ordered, cut))
-    answers.sort(key=lambda a: (a.subject, a.epoch, a.item, a.condition))
+    if sessions:
+        answers += session_answers(sessions, session_judged)
+    answers.sort(key=lambda a: (a.subject, a.epoch, a.item, a.condition, a.session_turn or 0))
     return answers

@@ -23,7 +23,8 @@ def _judged_dimensions(instrument: Instrument, item_id: str) -> list[str]:
 def pending_judgements(run: RunDir, instrument: Instrument, judges: Sequence[Judge]) -> list[JudgeTask]:
     done = {(*s.answer_key, s.dimension, s.judge) for s in read_records(run.scores, ScoreRecord)}
     tasks: list[JudgeTask] = []
-    for answer in load_answers(run):
+    judged = instrument.session.judged_turns() if instrument.session is not None else None
+    for answer in load_answers(run, judged):
         for dim in _judged_dimensions(instrument, answer.rubric_item):
             for judge in judges:
                 key = (*answer.key, dim, judge.name)
@@ -61,6 +62,7 @@ async def run_judging(
             dimension=dim_id,
             subject=answer.subject,
             condition=answer.condition,
+            session_turn=answer.session_turn,
         )
 
     def done(_: list[ScoreRecord]) -> None:

@@ -62,9 +62,17 @@ class ModelAPI(abc.ABC):
     max_concurrency: int | None = None
     #: whether the subject can answer follow-up probes (a recorded transcript cannot)
     answers_follow_ups: bool = True
+    #: the context window in tokens, when the provider knows it (a session stops before a turn
+    #: that would not fit, rather than have the history cut); None: unknown, the provider's
+    #: refusal is recognised instead (``ModelCallError.context_exhausted``)
+    context_window: int | None = None
 
     @abc.abstractmethod
     async def generate(self, messages: list[Message], params: GenParams) -> Completion: ...
+
+    async def count_tokens(self, messages: list[Message]) -> int | None:
+        """Prompt tokens ``messages`` take with this model, when it can count them (optional)."""
+        return None
 
     async def aclose(self) -> None:  # noqa: B027 - optional hook
         """Release connections; optional."""

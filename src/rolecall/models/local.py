@@ -60,8 +60,25 @@ def _load(path: Path) -> tuple[Any, threading.Lock]:
         return _LOADED[key]
 
 
+def _chat_prompt(llm: Any, messages: list[Message]) -> str:
+    """The text the GGUF's own chat template makes of ``messages`` (up to the assistant's turn)."""
+    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+    template = llm.metadata.get("tokenizer.chat_template")
+    if not template:
+        raise ModelCallError("this GGUF carries no chat template")
+    formatter = Jinja2ChatFormatter(
+        template=template,
+        eos_token=llm._model.token_get_text(llm.token_eos()),
+        bos_token=llm._model.token_get_text(llm.token_bos()),
+    )
+    chat: Any = [m.model_dump() for m in messages]
+    return str(formatter(messages=chat).prompt)
+
+
 class LocalModel(ModelAPI):
     max_concurrency = 1
+    context_window = N_CTX
 
     def __init__(self, spec: str, path: Path, identity: str):
         if not path.exists():
@@ -69,6 +86,18 @@ class LocalModel(ModelAPI):
         self.spec = spec
         self.path = path
         self.identity = identity
+
+    def _count(self, messages: list[Message]) -> int | None:
+        llm, lock = _load(self.path)
+        if not llm.metadata.get("tokenizer.chat_template"):
+            return None  # no template to count with: a refusal is recognised instead
+        with lock:
+            prompt = _chat_prompt(llm, messages)
+            return len(llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True))
+
+    async def count_tokens(self, messages: list[Message]) -> int | None:
+        """Exact prompt tokens: the chat template applied and tokenized as llama.cpp will."""
+        return await asyncio.to_thread(self._count, messages)
 
     def _call(self, messages: list[Message], params: GenParams) -> Completion:
         llm, lock = _load(self.path)
@@ -105,20 +134,12 @@ class LocalModel(ModelAPI):
         self, messages: list[Message], assistant_prefix: str, choices: list[str]
     ) -> dict[str, float]:
         import llama_cpp
-        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
         llm, lock = _load(self.path)
-        template = llm.metadata.get("tokenizer.chat_template")
-        if not template:
+        if not llm.metadata.get("tokenizer.chat_template"):
             raise ModelCallError("this GGUF carries no chat template; probability scoring needs one")
         with lock:
-            formatter = Jinja2ChatFormatter(
-                template=template,
-                eos_token=llm._model.token_get_text(llm.token_eos()),
-                bos_token=llm._model.token_get_text(llm.token_bos()),
-            )
-            chat: Any = [m.model_dump() for m in messages]
-            prompt = formatter(messages=chat).prompt + assistant_prefix
+            prompt = _chat_prompt(llm, messages) + assistant_prefix
             tokens = llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
             if len(tokens) >= llm.n_ctx():
                 raise ModelCallError("prompt longer than the context window")

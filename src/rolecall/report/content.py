@@ -9,10 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from rolecall.analyses.ranking import TOP
+from rolecall.describe import abstentions, is_transcript, source_title, transcript_calls
 from rolecall.formatting import ci, num, plural
 from rolecall.instrument import Instrument
 from rolecall.judge.validity import judge_validity
-from rolecall.report.render import abstentions, is_transcript, source_title, transcript_calls
+from rolecall.report.drift_view import drift_view
 from rolecall.report.star_view import star_view
 from rolecall.rundir import Manifest
 
@@ -259,6 +260,7 @@ def build_content(
         "star": summary.get("star", {}).get("aggregate"),
         "ranking": _ranking_view(summary.get("ranking"), dims),
         "pressure": _pressure_view(summary.get("pressure"), dims),
+        "drift": drift_view(summary),
         "levels": {k: d["level"] for k, d in dims.items() if d.get("level")},
         "generalizability": _generalizability_view(summary.get("generalizability"), dims),
     }

@@ -109,6 +109,19 @@ def plots(content: dict[str, Any]) -> dict[str, Markup]:
             for k, e in effects.items()
         ]
         out["forest"] = Markup(svg.forest(frows, float(scale["max"] - scale["min"])))
+    drift: dict[str, Any] = content.get("drift") or {"rows": []}
+    for r in drift["rows"]:  # one score-over-turn plot per dimension: "drift:<id>"
+        out[f"drift:{r['id']}"] = Markup(
+            svg.drift(
+                r["name"],
+                r["points"],
+                scale,
+                drift["turns"],
+                expected=r["expected"],
+                line=r["line"],
+                marks=drift["pressure_turns"],
+            )
+        )
     return out
 
 

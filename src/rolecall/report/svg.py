@@ -1,5 +1,5 @@
 """Inline SVG plots (no network, no JS): dimension profile, radar, item heatmap, forest plot,
-D-study curves, ablation effect heatmap.
+D-study curves, ablation effect heatmap, score over the turns of a session.
 
 All labels pass through ``html.escape``; the returned strings are safe to embed.
 """
@@ -265,5 +265,76 @@ def effect_heatmap(
         f'<text x="10" y="{ly}" class="label small">colour: effect from −{limit:g} (blue) to '
         f"+{limit:g} (orange); ★ outlined: significant after Holm</text>"
     )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def drift(
+    name: str,
+    points: list[dict[str, Any]],
+    scale: dict[str, Any],
+    turns: int,
+    *,
+    expected: list[float] | None = None,
+    line: tuple[float, float] | None = None,
+    marks: list[int] | None = None,
+) -> str:
+    """Score against session turn for one dimension: the expected range shaded, each judged
+    turn's mean (a dot) with the lowest-to-highest session (a bar), the fitted slope (a dashed
+    line), and ``marks`` (e.g. the pressure turn) as thin verticals."""
+    lo, hi = scale["min"], scale["max"]
+    left, width, top, height = 40, 470, 26, 150
+    h = top + height + 40
+
+    def px(t: float) -> float:
+        return left + (t - 1) / max(turns - 1, 1) * width
+
+    def py(v: float) -> float:
+        return top + (hi - v) / (hi - lo) * height
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {h}" role="img" class="plot" '
+        f'aria-label="{escape(name)}: score over the turns of the session">',
+        f'<text x="{left}" y="16" class="label">{escape(name)}</text>',
+    ]
+    if expected:
+        y1, y2 = py(min(hi, expected[1])), py(max(lo, expected[0]))
+        parts.append(
+            f'<rect x="{left}" y="{y1:.1f}" width="{width}" height="{max(y2 - y1, 2):.1f}" class="expected"/>'
+        )
+    for v in range(lo, hi + 1):
+        parts.append(
+            f'<line x1="{left}" y1="{py(v):.1f}" x2="{left + width}" y2="{py(v):.1f}" class="grid"/>'
+        )
+        parts.append(f'<text x="{left - 8}" y="{py(v) + 4:.1f}" class="tick end">{v}</text>')
+    parts.append(f'<text x="4" y="{top + 8}" class="pole small">{escape(str(scale["high_label"]))}</text>')
+    parts.append(
+        f'<text x="4" y="{top + height}" class="pole small">{escape(str(scale["low_label"]))}</text>'
+    )
+    for t in marks or []:
+        parts.append(f'<line x1="{px(t):.1f}" y1="{top}" x2="{px(t):.1f}" y2="{top + height}" class="zero"/>')
+    step = max(1, turns // 12)
+    for t in range(1, turns + 1, step):
+        parts.append(f'<text x="{px(t):.1f}" y="{top + height + 16}" class="tick">{t}</text>')
+    parts.append(f'<text x="{left + width / 2:.1f}" y="{h - 4}" class="tick">turn</text>')
+    if line is not None:
+        a, b = line
+        ya, yb = (max(lo, min(hi, a + b * t)) for t in (1, turns))
+        x1, x2 = px(1), px(turns)
+        parts.append(
+            f'<line x1="{x1:.1f}" y1="{py(ya):.1f}" x2="{x2:.1f}" y2="{py(yb):.1f}" class="target"/>'
+        )
+    for p in points:
+        if p.get("mean") is None:
+            continue
+        x = px(p["turn"])
+        if p.get("low") is not None and p["high"] != p["low"]:
+            y1, y2 = py(p["low"]), py(p["high"])
+            parts.append(f'<line x1="{x:.1f}" y1="{y1:.1f}" x2="{x:.1f}" y2="{y2:.1f}" class="ci"/>')
+        tip = f"turn {p['turn']}: {p['mean']:.2f} (n = {p['n']})"
+        y = py(p["mean"])
+        parts.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" class="dot"><title>{escape(tip)}</title></circle>'
+        )
     parts.append("</svg>")
     return "".join(parts)

@@ -25,6 +25,8 @@ from rolecall.rundir.records import (
     NarrativeFile,
     RelevanceRecord,
     ScoreRecord,
+    SessionScoreRecord,
+    SessionStop,
     Shape,
     TurnRecord,
 )
@@ -54,6 +56,16 @@ class RunDir:
     @property
     def relevance(self) -> Path:
         return self.path / "relevance.jsonl"
+
+    @property
+    def sessions(self) -> Path:
+        """Sessions that stopped early (context exhausted)."""
+        return self.path / "sessions.jsonl"
+
+    @property
+    def session_scores(self) -> Path:
+        """Session-level judgements: one per session × dimension × judge."""
+        return self.path / "session_scores.jsonl"
 
     @property
     def summary(self) -> Path:
@@ -138,6 +150,8 @@ class RunDir:
                 (self.scores, ScoreRecord),
                 (self.failures, FailureRecord),
                 (self.relevance, RelevanceRecord),
+                (self.sessions, SessionStop),
+                (self.session_scores, SessionScoreRecord),
             ):
                 for _ in read_records(path, model):
                     pass

@@ -22,6 +22,11 @@ Subject = Literal["persona", "baseline"]
 #: Under which condition an answer was given: ordinarily, or after the interviewer's pressure.
 Condition = Literal["ordinary", "pressure"]
 
+#: The item id of every turn of a session (an instrument with a ``session:`` block): one growing
+#: conversation per epoch and subject. ``@`` cannot begin an instrument item id, so it never
+#: collides with one; a probe turn names the item it asks in ``probe``.
+SESSION_ITEM = "@session"
+
 #: The item-id suffix under which older runs stored what was said under pressure; read as
 #: ``condition: pressure`` (it is never written any more).
 LEGACY_PRESSURE_SUFFIX = "#pressure"
@@ -48,7 +53,11 @@ class TurnRecord(Record):
     turn: int = Field(description="0-based index of this turn within the item's conversation.")
     turns: int = Field(description="How many turns the item's conversation has in all.")
     role: Literal["user", "assistant"]
-    kind: Literal["prompt", "follow_up", "probe", "pressure", "answer"] = "answer"
+    kind: Literal["prompt", "follow_up", "probe", "pressure", "answer", "chat", "topic_change"] = Field(
+        default="answer",
+        description="What a user turn is: the item's prompt, a follow-up, a STAR probe, pressure; in "
+        "a session also chat (a distractor) and topic_change. Every subject turn is an answer.",
+    )
     text: str
     model: str = ""
     tokens_in: int = 0
@@ -72,6 +81,15 @@ class TurnRecord(Record):
         default=None, description="The most similar other instrument item (text matches)."
     )
     match_runner_up_score: float | None = None
+    probe: str | None = Field(
+        default=None,
+        description="Sessions: the instrument item a probe turn asks (on its question and its answer).",
+    )
+
+    @property
+    def session_turn(self) -> int | None:
+        """Sessions: the 1-based turn (a user message and its answer) this record belongs to."""
+        return self.turn // 2 + 1 if self.item == SESSION_ITEM else None
 
 
 #: Why a judge found no evidence for a dimension in an answer (see rolecall.judge.evidence).
@@ -105,6 +123,11 @@ class ScoreRecord(Record):
     condition: Condition = Field(
         default="ordinary", description="'pressure': what the subject said after the interviewer pushed back."
     )
+    session_turn: int | None = Field(
+        default=None,
+        description="Sessions: the 1-based turn whose answer this is ('item' is the probe's item, "
+        "or @session for a judged turn that is not a probe); null for item conversations.",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -112,9 +135,9 @@ class ScoreRecord(Record):
         return _legacy_condition(data)
 
     @property
-    def answer_key(self) -> tuple[str, int, Subject, Condition]:
+    def answer_key(self) -> tuple[str, int, Subject, Condition, int | None]:
         """The answer this verdict is about (``Answer.key``)."""
-        return (self.item, self.epoch, self.subject, self.condition)
+        return (self.item, self.epoch, self.subject, self.condition, self.session_turn)
 
     @property
     def unscored(self) -> bool:
@@ -151,11 +174,52 @@ class FailureRecord(Record):
     dimension: str | None = None
     subject: Subject = "persona"
     condition: Condition = "ordinary"
+    session_turn: int | None = Field(default=None, description="Sessions: the turn whose call failed.")
 
     @model_validator(mode="before")
     @classmethod
     def _legacy(cls, data: Any) -> Any:
         return _legacy_condition(data)
+
+
+class SessionStop(Record):
+    """A session that ended before its last turn (sessions.jsonl): the next turn would not fit in
+    the subject model's context. The history is never cut to make it fit."""
+
+    epoch: int
+    subject: Subject = "persona"
+    reason: Literal["context_exhausted"] = "context_exhausted"
+    context_exhausted_at: int = Field(description="The 1-based session turn that could not be asked.")
+    tokens_needed: int | None = Field(
+        default=None, description="Prompt tokens of that turn plus the answer's max_tokens, when counted."
+    )
+    context_window: int | None = Field(default=None, description="The model's context, when known.")
+    detail: str = Field(default="", description="The provider's message, when the call itself was refused.")
+
+
+class SessionScoreRecord(Record):
+    """One judge's reading of a whole session on one dimension (session_scores.jsonl): a score,
+    the turns its evidence comes from, and the first turn at which the persona broke, if it did."""
+
+    epoch: int
+    subject: Subject = "persona"
+    dimension: str
+    judge: str
+    turns_read: int = Field(description="How many answered turns the judge read.")
+    score: float | None
+    evidence: str = ""
+    quote_verified: bool | None = None
+    evidence_turns: list[int] = Field(default_factory=list, description="1-based turns of the evidence.")
+    reasoning: str = ""
+    persona_break_turn: int | None = Field(
+        default=None,
+        description="The first turn at which the subject spoke as an AI model or abandoned the role.",
+    )
+    persona_break_quote: str = ""
+    abstained: bool = False
+    abstain_reason: AbstainReason | None = None
+    error: str | None = None
+    raw: str | None = None
 
 
 class Shape(BaseModel):

@@ -404,6 +404,126 @@ class Pressure(Block):
     dimensions: dict[str, PressureShift]
 
 
+# ---------------------------------------------------------------- sessions: drift and whole-session judgement
+
+#: rolecall.analyses.drift.verdict: "holds", "inconclusive", or "drifts toward <a pole label>"
+DriftVerdict = Annotated[str, Field(pattern=r"^(holds|inconclusive|drifts toward .+)$")]
+
+
+class DriftPoint(Block):
+    """The scores at one turn: mean, lowest and highest over sessions."""
+
+    turn: int
+    mean: float | None
+    low: float | None
+    high: float | None
+    n: int
+
+
+class DriftStats(Block):
+    """rolecall.analyses.drift: drift is measured within items (an item asked early and late)."""
+
+    slope_per_turn: float | None = Field(
+        description="Least-squares slope of score on turn number within items (item × session fixed effects)."
+    )
+    slope_ci_low: float | None
+    slope_ci_high: float | None
+    intercept: float | None = Field(description="With the slope, the line through the mean point (plots).")
+    early_mean: float | None = Field(
+        description="Mean score of the judged turns in the session's first half."
+    )
+    late_mean: float | None
+    difference: float | None = Field(
+        description="late − early within the items asked in both halves (paired over sessions when two+)."
+    )
+    diff_ci_low: float | None
+    diff_ci_high: float | None
+    p_value: float | None
+    n_paired: int = Field(description="Sessions (or items, with one session) the difference pairs.")
+    n_sessions: int
+    n_points: int = Field(description="Scored session × item × turn points.")
+    n_repeated: int = Field(description="Of those, the points on items asked twice or more in their session.")
+    resampled: Literal["sessions", "probes"] = Field(
+        description="What the slope's bootstrap resampled: sessions (two or more), else one session's items."
+    )
+    verdict: DriftVerdict
+    points: list[DriftPoint]
+
+
+class ProbeQuote(Block):
+    """A probe of the persona's first session as the reports quote it."""
+
+    turn: int
+    epoch: int
+    item: str
+    question: str
+    answer: str
+    score: float | None
+    quote: str
+    verified: bool
+
+
+class Drift(DriftStats):
+    name: str
+    probe_turns: list[int]
+    expected: Omittable[Pair] = Field(default=None, description="The persona hypothesis's range, if any.")
+    first_probe: ProbeQuote | None
+    last_probe: ProbeQuote | None
+    baseline: Omittable[DriftStats] = Field(default=None, description="The same figures without the persona.")
+
+
+class SessionBreak(Block):
+    turn: int
+    reason: Literal["ai_disclosure", "role_abandoned", "refusal"]
+    quote: str
+
+
+class SessionInfo(Block):
+    epoch: int
+    subject: Subject
+    turns_answered: int
+    context_exhausted_at: int | None = Field(description="The turn that no longer fit the context.")
+    context_window: int | None
+    tokens_needed: int | None
+    persona_break: SessionBreak | None = Field(description="The first break the detector found.")
+    judge_breaks: dict[str, int | None] = Field(description="judge -> the first break turn it reported.")
+
+
+class SessionVerdict(Block):
+    epoch: int
+    judge: str
+    score: float | None
+    evidence: str
+    verified: bool | None
+    evidence_turns: list[int]
+    persona_break_turn: int | None
+    abstain_reason: AbstainReason | None
+
+
+class SessionDimension(Block):
+    name: str
+    mean: float | None = Field(description="Mean whole-session score over sessions and judges.")
+    n: int
+    abstained: int
+    unscored: int
+    turn_mean: float | None = Field(description="Mean of the per-turn scores of the same sessions.")
+    turn_n: int
+    verdicts: list[SessionVerdict]
+
+
+class SessionSummary(Block):
+    turns: int
+    pressure_turns: list[int]
+    topic_change_turns: list[int]
+    judge_every: Literal["probes", "all"] | list[int]
+    interlocutor: str = Field(description="'script', or the model spec playing the user.")
+    sessions: list[SessionInfo]
+    context_exhausted: int
+    persona_breaks: int = Field(description="The persona's sessions in which the detector found a break.")
+    first_break_turn: int | None
+    dimensions: dict[str, SessionDimension]
+
+
 # ---------------------------------------------------------------- hypothesis
 
 
@@ -578,6 +698,12 @@ class Summary(Block):
     pressure: Omittable[Pressure] = None
     hypothesis: Omittable[Hypothesis] = None
     generalizability: Omittable[dict[str, GStudy]] = None
+    drift: Omittable[dict[str, Drift]] = Field(
+        default=None, description="Session instruments: per dimension, whether scores drift over the turns."
+    )
+    session: Omittable[SessionSummary] = Field(
+        default=None, description="Session instruments: each session, and the whole-session judgements."
+    )
     calibration: Omittable[CalibrationApplied] = None
     agreement: Omittable[dict[str, JudgeAgreement]] = None
 

@@ -37,8 +37,9 @@ import numpy as np
 from rolecall.calls import CallStats
 from rolecall.instrument import Dimension, Instrument, Item
 from rolecall.judge.answers import Answer
+from rolecall.judge.conversation import Conversation
 from rolecall.judge.evidence import abstention, addresses_grader, references, screen
-from rolecall.rundir import ScoreRecord
+from rolecall.rundir import ScoreRecord, SessionScoreRecord
 from rolecall.scoring.embedder import Embedder, get_embedder
 from rolecall.text import sentences
 
@@ -213,6 +214,14 @@ class SemanticJudge:
         self, instrument: Instrument, dim: Dimension, item: Item | None, answer: Answer
     ) -> ScoreRecord:
         return await asyncio.to_thread(self.score_sync, instrument, dim, item, answer)
+
+    async def score_session(
+        self, instrument: Instrument, dim: Dimension, convo: Conversation
+    ) -> SessionScoreRecord:
+        """A whole session on one dimension (``rolecall.scoring.session``)."""
+        from rolecall.scoring.session import score_session
+
+        return await asyncio.to_thread(score_session, self, instrument, dim, convo)
 
     async def aclose(self) -> None:
         return None
