@@ -91,9 +91,9 @@ def main() -> None:
         args.cells, args.workers = 4, [1, 2]
     import ray
 
-    from rolecall.grid import GridOptions, run_grid
-    from rolecall.grid.local import LocalExecutor
-    from rolecall.grid.ray_exec import RayExecutor
+    from rolecall.grids import GridOptions, run_grid
+    from rolecall.grids.local import LocalExecutor
+    from rolecall.grids.ray_exec import RayExecutor
 
     root = OUT / "grid"
     shutil.rmtree(root, ignore_errors=True)

@@ -223,3 +223,48 @@ def test_assert_persona_passes_and_fails(scripted, write, tmp_path):
 def test_the_pytest_plugin_registers_the_persona_marker(pytestconfig):
     markers = pytestconfig.getini("markers")
     assert any(m.startswith("persona:") for m in markers)
+
+
+def test_ablate_equals_the_cli(write, tmp_path):
+    from tests.test_ablate import INSTRUMENT, JUDGE, PERSONA, SUBJECT
+
+    persona, instrument = write("persona.md", PERSONA), write("abl.yaml", INSTRUMENT)
+    subject, judge = f"scripted:{write('subject.yaml', SUBJECT)}", f"scripted:{write('judge.yaml', JUDGE)}"
+    study = rolecall.ablate(
+        persona, str(instrument), sections=["Personality", "Constraints"], model=subject, judges=judge,
+        out=tmp_path / "api",
+    )  # fmt: skip
+    res = rolecall_inproc(
+        "ablate", str(persona), "-i", str(instrument), "-m", subject, "-j", judge,
+        "--sections", "Personality,Constraints", "--out", str(tmp_path / "cli"), "--yes", "--no-track",
+    )  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    cli = json.loads((tmp_path / "cli" / "ablation.json").read_text())
+    assert [(s["section"], s["dimensions"], s["finding"]) for s in study.result["sections"]] == [
+        (s["section"], s["dimensions"], s["finding"]) for s in cli["sections"]
+    ]
+    assert study.result["overall"] == cli["overall"]
+    effects = study.effects_df()
+    scope = effects[(effects["section"] == "Personality") & (effects["dimension"] == "scope")]
+    assert scope["effect"].item() == -3.0 and bool(scope["significant"].item())
+    assert study.full.summary_data["dimensions"]["scope"]["n"] > 0
+    assert "Personality" in study._repr_html_()
+
+
+def test_grid_equals_the_cli(tmp_path, monkeypatch):
+    from tests.test_grid import make_grid
+
+    grid_file = make_grid(tmp_path, personas=1)
+    monkeypatch.chdir(tmp_path)  # the grid names its model files relative to where it runs
+    g = rolecall.grid(grid_file, out=tmp_path / "api", max_parallel=2)
+    res = rolecall_inproc("grid", str(grid_file), "--out", str(tmp_path / "cli"), "--no-track")
+    assert res.returncode == 0, res.stderr
+    cli = json.loads((tmp_path / "cli" / "grid" / "grid.json").read_text())
+    assert [(c["id"], c["status"]) for c in g.index["cells"]] == [
+        (c["id"], c["status"]) for c in cli["cells"]
+    ]
+    runs = g.runs()
+    assert len(runs) == 2 and len(g.cells_df()) == 2
+    for c in cli["cells"]:
+        theirs = json.loads((tmp_path / "cli" / "grid" / c["run_dir"] / "summary.json").read_text())
+        assert _stable(runs[c["id"]].summary_data) == _stable(theirs)

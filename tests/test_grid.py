@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from rolecall.errors import RolecallError
-from rolecall.grid import GridOptions, expand, load_grid, read_index, run_grid
+from rolecall.grids import GridOptions, expand, load_grid, read_index, run_grid
 from rolecall.rundir import RunDir
 from rolecall.rundir.grid import GridIndex
 from tests.cli.test_cli import assert_one_line_error, rolecall
@@ -174,7 +174,7 @@ def test_bad_grid_entries_name_their_line(tmp_path, edit, line, fragment):
 
 def test_schemas_are_published():
     from rolecall.cli.schema_cmd import SCHEMAS
-    from rolecall.grid import grid_json_schema
+    from rolecall.grids import grid_json_schema
 
     spec = json.loads(grid_json_schema())
     assert {"personas", "models", "instruments", "judges", "epochs", "baseline", "items"} <= set(
@@ -402,7 +402,7 @@ def test_ray_executor_without_ray_is_one_line_error(tmp_path):
 @pytest.mark.slow
 def test_mlflow_parent_run_with_one_child_per_cell(tmp_path):
     mlflow = pytest.importorskip("mlflow")
-    from rolecall.grid.study import save_index
+    from rolecall.grids.study import save_index
     from rolecall.tracking import resolve_tracking_uri
     from rolecall.tracking.grid_log import log_grid
 
@@ -412,7 +412,7 @@ def test_mlflow_parent_run_with_one_child_per_cell(tmp_path):
     parent = log_grid(out, first.index, first.ran)
     save_index(out, first.index)
     client = mlflow.MlflowClient(tracking_uri=resolve_tracking_uri(None))
-    exp = client.get_experiment_by_name("rolecall/grid/grid")
+    exp = client.get_experiment_by_name("rolecall/grids/grid")
     children = client.search_runs([exp.experiment_id], f"tags.mlflow.parentRunId = '{parent}'")
     assert len(children) == 4
     by_cell = {r.data.tags["rolecall.grid_cell"]: r for r in children}
@@ -450,7 +450,7 @@ def test_damaged_grid_json_is_refused_in_one_line(tmp_path):
 
 
 def test_one_grid_command_per_grid_directory(tmp_path):
-    from rolecall.grid.study import _locked
+    from rolecall.grids.study import _locked
 
     busy = pytest.raises(RolecallError, match="another `rolecall grid` is running")
     with _locked(tmp_path), busy, _locked(tmp_path):
@@ -460,7 +460,7 @@ def test_one_grid_command_per_grid_directory(tmp_path):
 
 
 def test_run_directory_streams_to_the_driver_in_whole_lines(tmp_path):
-    from rolecall.grid.sync import DirSync, apply_chunks, read_dir, safe_rel
+    from rolecall.grids.sync import DirSync, apply_chunks, read_dir, safe_rel
 
     worker, driver = tmp_path / "w", tmp_path / "d"
     run = worker / "cells" / "c1" / "run-1"

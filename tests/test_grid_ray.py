@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from rolecall.grid import GridOptions, read_index, run_grid
+from rolecall.grids import GridOptions, read_index, run_grid
 from rolecall.rundir import RunDir
 from tests.conftest import installed
 from tests.faults.server import FaultServer
@@ -28,7 +28,7 @@ FIGURES = ("dimensions", "overall", "items", "hypothesis", "verdicts", "unscored
 
 
 def _ray_executor(**kw):
-    from rolecall.grid.ray_exec import RayExecutor
+    from rolecall.grids.ray_exec import RayExecutor
 
     return RayExecutor(num_cpus=0.5, **kw)
 

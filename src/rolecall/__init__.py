@@ -18,11 +18,38 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from rolecall.api import Comparison, Run, arun, ascore, compare, load, run, score
+    from rolecall.api import (
+        Ablation,
+        Comparison,
+        Grid,
+        Run,
+        ablate,
+        arun,
+        ascore,
+        compare,
+        grid,
+        load,
+        run,
+        score,
+    )
 
-__all__ = ["Comparison", "Run", "__version__", "arun", "ascore", "compare", "load", "run", "score"]
+__all__ = [
+    "Ablation",
+    "Comparison",
+    "Grid",
+    "Run",
+    "__version__",
+    "ablate",
+    "arun",
+    "ascore",
+    "compare",
+    "grid",
+    "load",
+    "run",
+    "score",
+]
 
-_API = {"Comparison", "Run", "arun", "ascore", "compare", "load", "run", "score"}
+_API = set(__all__) - {"__version__"}
 
 
 def __getattr__(name: str) -> Any:

@@ -472,3 +472,134 @@ def _flatten(runs: Iterable[Any]) -> list[Any]:
         else:
             out.append(r)
     return out
+
+
+# ---------------------------------------------------------------- ablation and grids
+
+
+@dataclass(frozen=True)
+class Ablation:
+    """An ablation study (the data of ablation.json): per section (or sentence), its effect on
+    every dimension against the full persona."""
+
+    result: dict[str, Any]
+    out: Path
+
+    @property
+    def full(self) -> Run:
+        """The full persona's run."""
+        return Run(Path(self.result["full"]))
+
+    def effects_df(self) -> pd.DataFrame:
+        """One row per section × dimension: effect, interval, p, Holm p, Cliff's δ."""
+        import pandas as pd
+
+        rows = [
+            {"section": s["section"], "dimension": dim, **stats}
+            for s in self.result["sections"]
+            for dim, stats in s["dimensions"].items()
+        ]
+        return pd.DataFrame(rows)
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><td>{html.escape(s['section'])}</td><td>{html.escape(s.get('finding') or '')}</td></tr>"
+            for s in self.result["sections"]
+        )
+        return (
+            f"<div><b>ablation of {html.escape(str(self.result['persona']))}</b><table>{rows}</table></div>"
+        )
+
+
+def ablate(
+    persona: PersonaLike,
+    instrument: InstrumentLike | None = None,
+    *,
+    sections: Sequence[str] | None = None,
+    mode: Literal["leave-out", "only"] = "leave-out",
+    sentences: str | None = None,
+    model: str = D.DEFAULT_MODEL,
+    judges: str | Sequence[str] = (D.DEFAULT_JUDGE,),
+    epochs: int = D.DEFAULT_EPOCHS,
+    items: int | None = None,
+    persona_style: PersonaStyle = "first-person",
+    concurrency: int = D.DEFAULT_CONCURRENCY,
+    seed: int = D.DEFAULT_SEED,
+    temperature: float = D.DEFAULT_TEMPERATURE,
+    max_tokens: int = D.DEFAULT_MAX_TOKENS,
+    out: str | os.PathLike[str] | None = None,
+    use_cache: bool = True,
+    progress: Progress | None = None,
+) -> Ablation:
+    """`rolecall ablate`: the full persona and one variant per section (or, with ``sentences``,
+    per sentence of that section), each an ordinary run; resumable into the same ``out``.
+    Not tracked in MLflow from here (the CLI logs a parent run with one child per variant)."""
+    from rolecall.ablation import AblationConfig, prepare, run_study, write_result
+
+    cfg = AblationConfig(
+        persona=_persona_path(persona),
+        run=_run_config(
+            persona,
+            instrument,
+            model=model,
+            judges=_judges(judges),
+            epochs=epochs,
+            items_per_dimension=items,
+            persona_style=persona_style,
+            concurrency=concurrency,
+            seed=seed,
+            temperature=temperature,
+            max_tokens=max_tokens,
+            use_cache=use_cache,
+        ),
+        out=Path(out) if out is not None else None,
+        mode=mode,
+        sections=list(sections) if sections else None,
+        sentences_of=sentences,
+    )
+
+    def work() -> Ablation:
+        study = prepare(cfg)
+        run_study(study, progress)
+        return Ablation(write_result(study), study.out)
+
+    return _blocking(work)
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A grid directory (the data of grid.json): every cell's status and run directory."""
+
+    path: Path
+    index: dict[str, Any]
+
+    def runs(self) -> dict[str, Run]:
+        """cell id -> its run, for the cells that are done."""
+        return {c["id"]: Run(self.path / c["run_dir"]) for c in self.index["cells"] if c["status"] == "done"}
+
+    def cells_df(self) -> pd.DataFrame:
+        import pandas as pd
+
+        return pd.DataFrame(self.index["cells"])
+
+
+def grid(
+    grid_file: str | os.PathLike[str],
+    *,
+    executor: Literal["local", "ray"] = "local",
+    ray_address: str | None = None,
+    max_parallel: int = 4,
+    out: str | os.PathLike[str] = D.DEFAULT_OUT,
+    use_cache: bool = True,
+) -> Grid:
+    """`rolecall grid GRID.yaml`: every persona × model × instrument cell as an ordinary run,
+    skipping cells already done with the same inputs. Not tracked in MLflow from here."""
+    from rolecall.grids import GridOptions, default_grid_dir, run_grid
+
+    path = Path(grid_file)
+    grid_dir = default_grid_dir(path, Path(out))
+    options = GridOptions(
+        executor=executor, ray_address=ray_address, max_parallel=max_parallel, use_cache=use_cache
+    )
+    outcome = _blocking(lambda: run_grid(path, grid_dir, options))
+    return Grid(outcome.grid_dir, outcome.index)

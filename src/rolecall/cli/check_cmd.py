@@ -42,7 +42,7 @@ def check(
 
 def _check_grid(grid_dir: Path, *, strict: bool) -> int:
     """Every cell of a grid: one line each; 0 when every cell is done and every hypothesis passes."""
-    from rolecall.grid import read_index
+    from rolecall.grids import read_index
     from rolecall.rundir import RunDir
 
     index = read_index(grid_dir)

@@ -65,7 +65,7 @@ def grid(
     """Run a grid: every cell an ordinary run directory under one grid directory, indexed by
     grid.json, with grid.md / grid.html comparing models per persona. Cells done with the same
     inputs are skipped. Exit 0 when every cell is done, 1 when one failed, 2 on an input error."""
-    from rolecall.grid import GridOptions, default_grid_dir, grid_json_schema, run_grid
+    from rolecall.grids import GridOptions, default_grid_dir, grid_json_schema, run_grid
 
     if schema:
         print(grid_json_schema())
@@ -73,7 +73,7 @@ def grid(
     if executor not in ("local", "ray"):
         raise RolecallError(f"--executor {executor!r}: choose local or ray")
     if executor == "ray":
-        from rolecall.grid.ray_exec import import_ray
+        from rolecall.grids.ray_exec import import_ray
 
         import_ray()  # without Ray: one line, exit 2, before anything is written
     if resume is not None:
@@ -105,12 +105,12 @@ def grid(
     from rolecall.tracking import tracking_enabled
 
     if tracking_enabled(no_track) and outcome.ran:
-        from rolecall.grid.study import save_index
+        from rolecall.grids.study import save_index
         from rolecall.tracking.grid_log import log_grid
 
         parent = log_grid(grid_dir, outcome.index, outcome.ran, tracking_uri=tracking_uri)
         save_index(grid_dir, outcome.index)
-        _say(f"mlflow parent run {parent} (experiment rolecall/grid/{outcome.index['name']})")
+        _say(f"mlflow parent run {parent} (experiment rolecall/grids/{outcome.index['name']})")
     done, failed, pending = (outcome.count(s) for s in ("done", "failed", "pending"))
     console.print(
         f"{len(outcome.index['cells'])} cells: {done} done, {failed} failed, {pending} pending "

@@ -39,7 +39,7 @@ SCHEMAS: dict[str, Callable[[], str]] = {
     "labels": _model("rolecall.labels", "LabelRecord"),  # a line of labels.jsonl
     "calibration": _model("rolecall.calibration.file", "Calibration"),  # calibrate --out CAL.json
     "instrument": _instrument,  # an instrument YAML file
-    "grid-file": _model("rolecall.grid.spec", "GridSpec"),  # a grid YAML file (rolecall grid)
+    "grid-file": _model("rolecall.grids.spec", "GridSpec"),  # a grid YAML file (rolecall grid)
 }
 
 

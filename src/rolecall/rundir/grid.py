@@ -29,7 +29,7 @@ CellStatus = Literal["done", "failed", "pending"]
 
 
 class CellInputs(Block):
-    """sha256 of each input of a cell (see rolecall.grid.cells)."""
+    """sha256 of each input of a cell (see rolecall.grids.cells)."""
 
     persona: str
     instrument: str

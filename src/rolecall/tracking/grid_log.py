@@ -1,6 +1,6 @@
 """Log a grid to MLflow: one parent run per grid directory, one child run per cell.
 
-Everything sits in one experiment, ``rolecall/grid/<grid name>``, so the MLflow UI nests the
+Everything sits in one experiment, ``rolecall/grids/<grid name>``, so the MLflow UI nests the
 cells under their grid. The parent run is kept across invocations (its id is in grid.json): each
 ``rolecall grid`` adds a child for every cell it ran and finished, tags the child it replaces
 ``rolecall.superseded``, and refreshes the parent's counts and its grid.json / grid.md / grid.html.
@@ -87,7 +87,7 @@ def log_grid(
     ran_ids = set(ran)
     try:
         with contextlib.redirect_stderr(io.StringIO()):
-            exp_id = _experiment(client, f"rolecall/grid/{index['name']}", uri, tracking_uri is not None)
+            exp_id = _experiment(client, f"rolecall/grids/{index['name']}", uri, tracking_uri is not None)
             parent = _parent(client, index, exp_id, uri, grid_dir)
             for cell in index["cells"]:
                 run = RunDir(grid_dir / cell["run_dir"]) if cell["run_dir"] else None

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Literal
 
-from rolecall.grid.jobs import CellEvent, CellJob, Emit, cell_out, describe, worker_name
+from rolecall.grids.jobs import CellEvent, CellJob, Emit, cell_out, describe, worker_name
 from rolecall.pipeline import execute_run_async, reopen_run, start_run
 
 

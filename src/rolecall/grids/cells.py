@@ -18,7 +18,7 @@ from typing import Any
 
 from rolecall.defaults import DEFAULT_JUDGE
 from rolecall.errors import RolecallError
-from rolecall.grid.spec import MAX_CELLS, LoadedGrid
+from rolecall.grids.spec import MAX_CELLS, LoadedGrid
 from rolecall.hashing import sha256_file, sha256_json
 from rolecall.instrument import Instrument, load_instrument
 from rolecall.persona import Persona, load_persona

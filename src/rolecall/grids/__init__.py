@@ -7,9 +7,9 @@ needed). grid.json (``rolecall.rundir.grid``) indexes the cells; grid.md / grid.
 persona × model matrices, the hypothesis verdicts and the pairwise model comparisons.
 """
 
-from rolecall.grid.cells import Cell, expand
-from rolecall.grid.spec import GridSpec, LoadedGrid, grid_json_schema, load_grid
-from rolecall.grid.study import GridOptions, GridOutcome, default_grid_dir, read_index, run_grid
+from rolecall.grids.cells import Cell, expand
+from rolecall.grids.spec import GridSpec, LoadedGrid, grid_json_schema, load_grid
+from rolecall.grids.study import GridOptions, GridOutcome, default_grid_dir, read_index, run_grid
 
 __all__ = [
     "Cell",

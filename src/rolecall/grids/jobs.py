@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 from rolecall.errors import RolecallError
-from rolecall.grid.cells import Cell
+from rolecall.grids.cells import Cell
 
 #: a cell whose worker died is started again (resuming what the driver holds) this many times in all
 MAX_ATTEMPTS = 3

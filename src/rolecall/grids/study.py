@@ -20,10 +20,10 @@ from typing import Any, Literal
 
 from rolecall.errors import RolecallError
 from rolecall.formatting import plural
-from rolecall.grid.analysis import grid_results
-from rolecall.grid.cells import Cell, expand
-from rolecall.grid.jobs import CellEvent, CellJob, Executor
-from rolecall.grid.spec import LoadedGrid, load_grid
+from rolecall.grids.analysis import grid_results
+from rolecall.grids.cells import Cell, expand
+from rolecall.grids.jobs import CellEvent, CellJob, Executor
+from rolecall.grids.spec import LoadedGrid, load_grid
 from rolecall.hashing import sha256_text
 from rolecall.rundir import RunDir, write_json_atomic, write_text_atomic
 from rolecall.rundir.grid import GridIndex, read_grid_index
@@ -243,7 +243,7 @@ class _State:
 
 def make_executor(options: GridOptions, grid: LoadedGrid) -> Executor:
     if options.executor == "ray":
-        from rolecall.grid.ray_exec import RayExecutor
+        from rolecall.grids.ray_exec import RayExecutor
 
         res = grid.spec.resources
         return RayExecutor(
@@ -254,7 +254,7 @@ def make_executor(options: GridOptions, grid: LoadedGrid) -> Executor:
         )
     if options.executor != "local":
         raise RolecallError(f"--executor {options.executor!r}: choose local or ray")
-    from rolecall.grid.local import LocalExecutor
+    from rolecall.grids.local import LocalExecutor
 
     return LocalExecutor(max_parallel=options.max_parallel)
 

@@ -6,7 +6,7 @@
   cell it runs (rolecall keeps loaded models per process).
 * Nothing depends on a shared file system. The driver sends each cell its persona file and
   instrument file (and, to continue a cell, its run directory); the worker runs the cell in a
-  temporary folder and streams the run directory back (``rolecall.grid.sync``), and the driver
+  temporary folder and streams the run directory back (``rolecall.grids.sync``), and the driver
   writes it under the grid directory. Model files a spec names (a GGUF, a scripted rules file)
   must exist on the workers at the same path, as must ``rolecall`` itself.
 * A worker that dies loses only what it had not yet sent: its cell is started again on a fresh
@@ -30,9 +30,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from rolecall.errors import RolecallError
-from rolecall.grid.cells import Cell
-from rolecall.grid.jobs import MAX_ATTEMPTS, CellEvent, CellJob, Emit, describe, worker_name
-from rolecall.grid.sync import DirSync, apply_chunks, read_dir, safe_rel
+from rolecall.grids.cells import Cell
+from rolecall.grids.jobs import MAX_ATTEMPTS, CellEvent, CellJob, Emit, describe, worker_name
+from rolecall.grids.sync import DirSync, apply_chunks, read_dir, safe_rel
 from rolecall.instrument import Instrument
 from rolecall.persona import Persona
 from rolecall.pipeline import execute_run_async, reopen_run, start_run
