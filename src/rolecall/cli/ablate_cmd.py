@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 from rich.table import Table
 
-from rolecall import defaults as D
+from rolecall.cli import options as O
 from rolecall.cli.console import RichProgress, console, err_console
 from rolecall.cli.run_cmd import persona_style_option
 from rolecall.cli.session import bounded_ctrl_c, stop_message
@@ -25,33 +25,11 @@ if TYPE_CHECKING:  # the study's modules load when the command runs: `rolecall -
 
 def ablate(
     persona: Path = typer.Argument(..., help="Persona role file (Markdown or YAML) with sections."),
-    instrument: str | None = typer.Option(
-        None,
-        "--instrument",
-        "-i",
-        envvar="ROLECALL_INSTRUMENT",
-        help="Built-in instrument id or YAML file. "
-        "Default: the persona hypothesis's instrument, else research-orientation.",
-    ),
-    model: str = typer.Option(
-        D.DEFAULT_MODEL, "--model", "-m", envvar="ROLECALL_MODEL", help="Subject model spec."
-    ),
-    judge: list[str] | None = typer.Option(
-        None,
-        "--judge",
-        "-j",
-        envvar="ROLECALL_JUDGE",
-        help=f"Judge spec; repeat for a panel. Default: {DEFAULT_JUDGE}.",
-    ),
-    epochs: int = typer.Option(
-        D.DEFAULT_EPOCHS, "--epochs", "-e", envvar="ROLECALL_EPOCHS", help="Samples per item."
-    ),
-    items: int | None = typer.Option(
-        None,
-        "--items",
-        envvar="ROLECALL_ITEMS",
-        help="Ask a seeded, dimension-balanced subset: at least N items per dimension. Default: all.",
-    ),
+    instrument: str | None = O.INSTRUMENT,
+    model: str = O.MODEL,
+    judge: list[str] | None = O.JUDGE,
+    epochs: int = O.EPOCHS,
+    items: int | None = O.ITEMS,
     sections: str | None = typer.Option(
         None,
         "--sections",
@@ -80,35 +58,15 @@ def ablate(
         help="The ablation directory; the same command into it resumes. "
         "Default: runs/ablation-<persona>-<mode>[-sentences-<section>].",
     ),
-    persona_style: str = typer.Option(
-        D.DEFAULT_PERSONA_STYLE,
-        "--persona-style",
-        envvar="ROLECALL_PERSONA_STYLE",
-        help="How the role is put to the subject: first-person, role or reminder (as in `rolecall run`).",
-    ),
-    concurrency: int = typer.Option(
-        D.DEFAULT_CONCURRENCY,
-        "--concurrency",
-        "-c",
-        envvar="ROLECALL_CONCURRENCY",
-        help="Calls in flight per model.",
-    ),
-    seed: int = typer.Option(D.DEFAULT_SEED, "--seed", envvar="ROLECALL_SEED", help="Base sampling seed."),
-    temperature: float = typer.Option(D.DEFAULT_TEMPERATURE, "--temperature", envvar="ROLECALL_TEMPERATURE"),
-    max_tokens: int = typer.Option(
-        D.DEFAULT_MAX_TOKENS, "--max-tokens", envvar="ROLECALL_MAX_TOKENS", help="Answer length cap."
-    ),
-    no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the response cache."),
+    persona_style: str = O.PERSONA_STYLE,
+    concurrency: int = O.CONCURRENCY,
+    seed: int = O.SEED,
+    temperature: float = O.TEMPERATURE,
+    max_tokens: int = O.MAX_TOKENS,
+    no_cache: bool = O.NO_CACHE,
     yes: bool = typer.Option(False, "--yes", "-y", help="Start without asking (it asks only on a terminal)."),
-    tracking_uri: str | None = typer.Option(
-        None,
-        "--tracking-uri",
-        envvar="MLFLOW_TRACKING_URI",
-        help="MLflow tracking URI. Default: a SQLite store in rolecall's data directory.",
-    ),
-    no_track: bool = typer.Option(
-        False, "--no-track", envvar="ROLECALL_NO_TRACK", help="Do not log to MLflow."
-    ),
+    tracking_uri: str | None = O.TRACKING_URI,
+    no_track: bool = O.NO_TRACK,
 ) -> None:
     """Run PERSONA in full and once per section with that section left out (or kept alone), then
     report each section's effect on every dimension (paired permutation tests, Holm-corrected)."""

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 
+from rolecall.cli import options as O
 from rolecall.cli.console import console, err_console
 from rolecall.cli.session import bounded_ctrl_c, stop_message
 from rolecall.defaults import DEFAULT_OUT
@@ -50,17 +51,10 @@ def grid(
         "--resume",
         help="Continue this grid directory (failed and unfinished cells; with GRID_FILE, that file's cells).",
     ),
-    no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the response cache."),
+    no_cache: bool = O.NO_CACHE,
     schema: bool = typer.Option(False, "--schema", help="Print the grid file's JSON Schema and exit."),
-    tracking_uri: str | None = typer.Option(
-        None,
-        "--tracking-uri",
-        envvar="MLFLOW_TRACKING_URI",
-        help="MLflow tracking URI. Default: a SQLite store in rolecall's data directory.",
-    ),
-    no_track: bool = typer.Option(
-        False, "--no-track", envvar="ROLECALL_NO_TRACK", help="Do not log to MLflow."
-    ),
+    tracking_uri: str | None = O.TRACKING_URI,
+    no_track: bool = O.NO_TRACK,
 ) -> None:
     """Run a grid: every cell an ordinary run directory under one grid directory, indexed by
     grid.json, with grid.md / grid.html comparing models per persona. Cells done with the same

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from rolecall import defaults as D
+from rolecall.cli import options as O
 from rolecall.cli.console import err_console
 from rolecall.cli.session import finish_session
 from rolecall.defaults import DEFAULT_JUDGE
@@ -23,84 +23,27 @@ API_PROVIDERS = ("openai", "anthropic")
 
 def run(
     persona: Path | None = typer.Argument(None, help="Persona role file (Markdown or YAML)."),
-    instrument: str | None = typer.Option(
-        None,
-        "--instrument",
-        "-i",
-        envvar="ROLECALL_INSTRUMENT",
-        help="Built-in instrument id or YAML file. "
-        "Default: the persona hypothesis's instrument, else research-orientation.",
-    ),
-    model: str = typer.Option(
-        D.DEFAULT_MODEL, "--model", "-m", envvar="ROLECALL_MODEL", help="Subject model spec."
-    ),
-    judge: list[str] | None = typer.Option(
-        None,
-        "--judge",
-        "-j",
-        envvar="ROLECALL_JUDGE",
-        help=f"Judge spec; repeat for a panel. Default: {DEFAULT_JUDGE} (the offline embedding scorer).",
-    ),
-    epochs: int = typer.Option(
-        D.DEFAULT_EPOCHS,
-        "--epochs",
-        "-e",
-        envvar="ROLECALL_EPOCHS",
-        help="Samples per item; epoch k asks the item's k-th wording when it has variants.",
-    ),
-    persona_style: str = typer.Option(
-        D.DEFAULT_PERSONA_STYLE,
-        "--persona-style",
-        envvar="ROLECALL_PERSONA_STYLE",
-        help="How the role is put to the subject: first-person (the model is the persona and answers "
-        "from its own habits; the default, chosen by measurement), role (describe the persona and ask "
-        "the model to stay in it), reminder (role plus a one-line reminder under every question).",
-    ),
-    items: int | None = typer.Option(
-        None,
-        "--items",
-        envvar="ROLECALL_ITEMS",
-        help="Ask a seeded, dimension-balanced subset: at least N items per dimension. Default: all.",
-    ),
-    concurrency: int = typer.Option(
-        D.DEFAULT_CONCURRENCY,
-        "--concurrency",
-        "-c",
-        envvar="ROLECALL_CONCURRENCY",
-        help="Calls in flight per model.",
-    ),
-    seed: int = typer.Option(
-        D.DEFAULT_SEED, "--seed", envvar="ROLECALL_SEED", help="Base sampling seed (epoch k uses seed+k)."
-    ),
-    temperature: float = typer.Option(D.DEFAULT_TEMPERATURE, "--temperature", envvar="ROLECALL_TEMPERATURE"),
-    max_tokens: int = typer.Option(
-        D.DEFAULT_MAX_TOKENS, "--max-tokens", envvar="ROLECALL_MAX_TOKENS", help="Answer length cap."
-    ),
-    out: Path = typer.Option(
-        Path(D.DEFAULT_OUT), "--out", "-o", envvar="ROLECALL_OUT", help="Parent folder of run directories."
-    ),
+    instrument: str | None = O.INSTRUMENT,
+    model: str = O.MODEL,
+    judge: list[str] | None = O.JUDGE,
+    epochs: int = O.EPOCHS,
+    persona_style: str = O.PERSONA_STYLE,
+    items: int | None = O.ITEMS,
+    concurrency: int = O.CONCURRENCY,
+    seed: int = O.SEED,
+    temperature: float = O.TEMPERATURE,
+    max_tokens: int = O.MAX_TOKENS,
+    out: Path = O.OUT,
     baseline: bool = typer.Option(
         False,
         "--baseline",
         help="Also interview the model with no persona and report the persona's effect.",
     ),
-    no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the response cache."),
-    calibration: Path | None = typer.Option(
-        None,
-        "--calibration",
-        envvar="ROLECALL_CALIBRATION",
-        help="A calibration file from `rolecall calibrate`: maps its judge's scores before any statistic.",
-    ),
+    no_cache: bool = O.NO_CACHE,
+    calibration: Path | None = O.CALIBRATION,
     resume: Path | None = typer.Option(None, "--resume", help="Finish an interrupted run directory."),
-    tracking_uri: str | None = typer.Option(
-        None,
-        "--tracking-uri",
-        envvar="MLFLOW_TRACKING_URI",
-        help="MLflow tracking URI. Default: a SQLite store in rolecall's data directory.",
-    ),
-    no_track: bool = typer.Option(
-        False, "--no-track", envvar="ROLECALL_NO_TRACK", help="Do not log to MLflow."
-    ),
+    tracking_uri: str | None = O.TRACKING_URI,
+    no_track: bool = O.NO_TRACK,
 ) -> None:
     """Interview PERSONA with an instrument, judge the answers, write a run directory."""
     from rolecall.pipeline import RunConfig, execute_run, reopen_run, start_run

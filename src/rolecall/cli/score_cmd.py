@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from rolecall import defaults as D
+from rolecall.cli import options as O
 from rolecall.cli.console import err_console
 from rolecall.cli.session import finish_session
 from rolecall.defaults import DEFAULT_JUDGE
@@ -29,24 +29,13 @@ def score(
         help="Judge model spec; repeat for a panel. "
         "Default for transcripts: semantic. On a run directory: adds judges.",
     ),
-    concurrency: int = typer.Option(
-        D.DEFAULT_CONCURRENCY, "--concurrency", "-c", envvar="ROLECALL_CONCURRENCY"
-    ),
-    seed: int = typer.Option(D.DEFAULT_SEED, "--seed", envvar="ROLECALL_SEED"),
-    out: Path = typer.Option(
-        Path(D.DEFAULT_OUT), "--out", "-o", envvar="ROLECALL_OUT", help="Parent folder of run directories."
-    ),
-    calibration: Path | None = typer.Option(
-        None,
-        "--calibration",
-        envvar="ROLECALL_CALIBRATION",
-        help="A calibration file from `rolecall calibrate`: maps its judge's scores before any statistic.",
-    ),
-    no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the response cache."),
-    tracking_uri: str | None = typer.Option(None, "--tracking-uri", envvar="MLFLOW_TRACKING_URI"),
-    no_track: bool = typer.Option(
-        False, "--no-track", envvar="ROLECALL_NO_TRACK", help="Do not log to MLflow."
-    ),
+    concurrency: int = O.CONCURRENCY,
+    seed: int = O.SEED,
+    out: Path = O.OUT,
+    calibration: Path | None = O.CALIBRATION,
+    no_cache: bool = O.NO_CACHE,
+    tracking_uri: str | None = O.TRACKING_URI,
+    no_track: bool = O.NO_TRACK,
 ) -> None:
     """Score SOURCE: recorded answers with no subject model, or a run re-judged with --judge."""
     from rolecall.score_run import ScoreConfig, execute_score, match_warnings, reopen_for_scoring, start_score
