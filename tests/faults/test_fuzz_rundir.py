@@ -10,7 +10,7 @@ damage is one a crash can leave (a torn last line, which is repaired) or a missi
 The commands run in-process through ``rolecall.cli.main.main`` (``tests/faults/cli.py``), as the
 console script runs it, so the exit code and stderr are what a user sees; an exception escaping
 ``main`` is recorded as the traceback it would print. A few cases also run in a real subprocess
-(``test_subprocess_agrees``). The whole matrix (720 cases, about 35 s on 2 cores) is marked slow;
+(``test_subprocess_agrees``). The whole matrix (890 cases, about 80 s on 2 cores) is marked slow;
 the fast tier runs a fixed sample of it. ``ROLECALL_FUZZ_FIELDS=40`` tries 40 seeded fields per
 field mutation instead of 4, for a longer hunt.
 """
@@ -419,7 +419,7 @@ def _run_matrix(command: str, cases: list[Case], base: Path, tmp_path: Path) -> 
 @pytest.mark.slow
 @pytest.mark.parametrize("command", COMMANDS)
 def test_damaged_run_files(command, base, tmp_path, inproc):
-    """The whole matrix: 720 cases, about 35 s on 2 cores."""
+    """The whole matrix (every command × every run file × every damage), about 80 s on 2 cores."""
     _run_matrix(command, cases_for(command), base, tmp_path)
 
 
