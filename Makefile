@@ -39,12 +39,12 @@ typecheck: venv
 	$(BIN)/mypy src
 
 # The fast tier (under a minute on 2 cores): lint, types and every test not marked `slow` (those
-# load a real model, start a real server or a browser, or take over about a second). `make test`
-# runs them all, as CI does.
+# load a real model, start a real server or a browser, or take over about a second), on two
+# pytest-xdist workers. `make test` runs them all, one at a time, as CI does.
 check: venv
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy src
-	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not slow"
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not slow" -n 2
 
 test: venv
 	$(BIN)/ruff check src tests
