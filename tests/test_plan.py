@@ -112,3 +112,19 @@ def test_plan_cli_prints_the_design_and_cost(run_scripted, mini_instrument):
     assert proc.returncode == 0, proc.stderr
     assert "cheapest design for G ≥ 0.8" in proc.stdout and "subject calls" in proc.stdout
     assert "--items" in proc.stdout and "the instrument has 2" in proc.stdout
+
+
+def test_plan_without_a_g_study_says_why(mini_instrument):
+    from rolecall.errors import RolecallError
+    from rolecall.instrument import load_instrument
+    from rolecall.plan import make_plan
+
+    drift, _ = load_instrument("persona-drift")
+    kw = {"target": 0.8, "run_items": 5, "judges": 1, "subjects": 1, "seed": 0}
+    with pytest.raises(RolecallError, match="session instrument has no G-study"):
+        make_plan({}, drift, epochs=2, **kw)
+    mini, _ = load_instrument(mini_instrument)
+    with pytest.raises(RolecallError, match="too few of its items"):
+        make_plan({}, mini, epochs=2, **kw)
+    with pytest.raises(RolecallError, match="--epochs 2 or more"):
+        make_plan({}, mini, epochs=1, **kw)

@@ -81,6 +81,13 @@ def make_plan(
 ) -> Plan:
     """``instrument`` is the full instrument the subset would be drawn from."""
     study = summary.get("generalizability")
+    if not study and instrument.session is not None:
+        raise RolecallError(
+            "a session instrument has no G-study (its probes are not a crossed design); its "
+            "drift block says what more sessions (--epochs) would decide"
+        )
+    if not study and (epochs >= 2 or judges >= 2):
+        raise RolecallError("this run has no G-study: too few of its items were scored in every epoch")
     if not study:
         raise RolecallError(
             "this run has no G-study: run with --epochs 2 or more (or two judges) to plan a design"
