@@ -29,7 +29,7 @@ from rolecall.analyses.generalizability import generalizability_block
 from rolecall.analyses.sessions import session_block
 from rolecall.calibration import Calibration, calibrated
 from rolecall.formatting import rounded
-from rolecall.instrument import Instrument
+from rolecall.instrument import Instrument, names_instrument
 from rolecall.judge.answers import answers_from_turns
 from rolecall.judge.validity import judge_validity
 from rolecall.persona import Hypothesis
@@ -446,7 +446,7 @@ def summarize(
     pressure = pressure_block(instrument, on_item, seed)
     if pressure is not None:
         summary["pressure"] = pressure
-    if hypothesis is not None and hypothesis.instrument == instrument.id:
+    if hypothesis is not None and names_instrument(hypothesis.instrument, instrument):
         summary["hypothesis"] = hypothesis_block(hypothesis, instrument, dims)
     # a session repeats items at other turns: their spread is drift, not a facet of the design
     study = generalizability_block(instrument, records, hypothesis) if instrument.session is None else None

@@ -33,7 +33,14 @@ from rolecall.defaults import (
     DEFAULT_TEMPERATURE,
 )
 from rolecall.errors import RolecallError
-from rolecall.instrument import Instrument, load_instrument, run_instrument, select_items, subset
+from rolecall.instrument import (
+    Instrument,
+    load_instrument,
+    names_instrument,
+    run_instrument,
+    select_items,
+    subset,
+)
 from rolecall.interview import BASELINE_SYSTEM, pending_tasks, run_interview
 from rolecall.interview.session import pending_sessions, run_sessions
 from rolecall.judge import (
@@ -99,7 +106,7 @@ def package_versions() -> dict[str, str]:
 
 def check_hypothesis(persona: Persona, instrument: Instrument) -> None:
     hyp = persona.hypothesis
-    if hyp is None or hyp.instrument != instrument.id:
+    if hyp is None or not names_instrument(hyp.instrument, instrument):
         return
     from rolecall.stats import parse_range
 

@@ -34,6 +34,7 @@ import numpy as np
 
 from rolecall.formatting import rounded
 from rolecall.instrument import Instrument
+from rolecall.instrument.load import names_instrument
 from rolecall.persona import Hypothesis
 from rolecall.rundir import SESSION_ITEM, ScoreRecord, Subject, TurnRecord
 from rolecall.stats import paired_comparison, parse_range
@@ -207,7 +208,10 @@ def _quote(
 def expected_ranges(instrument: Instrument, hypothesis: Hypothesis | None) -> dict[str, list[float]]:
     """The persona's expected range per dimension, from a hypothesis about this instrument or about
     the one whose dimensions it reuses (``dimensions_from``)."""
-    if hypothesis is None or hypothesis.instrument not in (instrument.id, instrument.dimensions_from):
+    if hypothesis is None or not (
+        names_instrument(hypothesis.instrument, instrument)
+        or hypothesis.instrument == instrument.dimensions_from
+    ):
         return {}
     scale = instrument.scale
     dims = {d.id for d in instrument.dimensions}

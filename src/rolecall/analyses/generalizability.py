@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from rolecall.instrument import Instrument
+from rolecall.instrument import Instrument, names_instrument
 from rolecall.persona import Hypothesis
 from rolecall.rundir import ScoreRecord
 from rolecall.stats.generalizability import (
@@ -35,7 +35,11 @@ def cut_for(
     """The score the run decides about on a dimension: the hypothesis bound nearest the mean
     (the bounds inside the scale), else the scale's midpoint."""
     lo, hi = instrument.scale.min, instrument.scale.max
-    if hypothesis is not None and hypothesis.instrument == instrument.id and dim in hypothesis.expect:
+    if (
+        hypothesis is not None
+        and names_instrument(hypothesis.instrument, instrument)
+        and dim in hypothesis.expect
+    ):
         rng = parse_range(hypothesis.expect[dim], scale_min=lo, scale_max=hi)
         bounds = [b for b in (rng.low, rng.high) if lo < b < hi]
         if bounds:

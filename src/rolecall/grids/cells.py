@@ -20,7 +20,7 @@ from rolecall.defaults import DEFAULT_JUDGE
 from rolecall.errors import RolecallError
 from rolecall.grids.spec import MAX_CELLS, LoadedGrid
 from rolecall.hashing import sha256_file, sha256_json
-from rolecall.instrument import Instrument, load_instrument
+from rolecall.instrument import Instrument, load_instrument, names_instrument
 from rolecall.persona import Persona, load_persona
 from rolecall.persona.model import PersonaStyle
 from rolecall.pipeline import DEFAULT_INSTRUMENT, RunConfig
@@ -237,7 +237,7 @@ def expand(grid: LoadedGrid) -> list[Cell]:
                             settings={**settings, "concurrency": spec.concurrency},
                             inputs=inputs,
                             has_hypothesis=bool(
-                                persona.hypothesis and persona.hypothesis.instrument == inst.id
+                                persona.hypothesis and names_instrument(persona.hypothesis.instrument, inst)
                             ),
                             style_axis=style_axis,
                         )

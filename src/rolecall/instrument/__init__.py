@@ -1,6 +1,6 @@
 """Instruments: anchored scales, dimensions, phases and items."""
 
-from rolecall.instrument.load import builtin_ids, load_instrument, parse_instrument
+from rolecall.instrument.load import builtin_ids, load_instrument, names_instrument, parse_instrument
 from rolecall.instrument.schema import (
     Dimension,
     Instrument,
@@ -22,6 +22,7 @@ __all__ = [
     "builtin_ids",
     "instrument_json_schema",
     "load_instrument",
+    "names_instrument",
     "parse_instrument",
     "run_instrument",
     "select_items",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -101,3 +102,20 @@ def load_instrument(ref: str | Path) -> tuple[Instrument, str]:
         raise RolecallError(f"unknown instrument {ref_s!r}: give a built-in id ({known}) or a YAML file path")
     text = read_text(path, what="instrument")
     return parse_instrument(text, path), sha256_text(text)
+
+
+@functools.lru_cache(maxsize=64)
+def _id_of(ref: str) -> str:
+    """The id of the instrument ``ref`` names: a built-in id as given, a file's own ``id``."""
+    if ref in builtin_ids() or not (ref.endswith((".yaml", ".yml")) or "/" in ref):
+        return ref
+    try:
+        return load_instrument(ref)[0].id
+    except RolecallError:
+        return ref  # a file that cannot be read names nothing; the run that loads it says why
+
+
+def names_instrument(ref: str, instrument: Instrument) -> bool:
+    """Whether a hypothesis's ``instrument:`` (a built-in id or a file path) is this instrument:
+    a hypothesis that names its instrument by path applies to the runs of that file."""
+    return ref == instrument.id or _id_of(ref) == instrument.id
