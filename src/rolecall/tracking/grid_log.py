@@ -11,25 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import io
-import logging
 import time
 from pathlib import Path
 from typing import Any
 
 from rolecall.errors import RolecallError
-from rolecall.paths import data_dir
 from rolecall.rundir import RunDir
-from rolecall.tracking.mlflow_log import _key, manifest_params, resolve_tracking_uri, summary_metrics
-
-
-def _experiment(client: Any, name: str, uri: str, explicit: bool) -> str:
-    exp = client.get_experiment_by_name(name)
-    if exp is not None:
-        return str(exp.experiment_id)
-    location = None
-    if uri.startswith("sqlite:///") and not explicit:
-        location = (data_dir() / "mlartifacts").as_uri()
-    return str(client.create_experiment(name, artifact_location=location))
+from rolecall.tracking.mlflow_log import _key, experiment_id, manifest_params, open_client, summary_metrics
 
 
 def _parent(client: Any, index: dict[str, Any], exp_id: str, uri: str, grid_dir: Path) -> str:
@@ -72,22 +60,16 @@ def log_grid(
 ) -> str:
     """Log the cells in ``ran`` that finished with a summary, under the grid's parent run; the
     cells' ``mlflow_run_id`` and the index's ``tracking`` block are updated in ``index``."""
-    uri = resolve_tracking_uri(tracking_uri)
-    try:
-        import mlflow
-        from mlflow.entities import Metric
-        from mlflow.exceptions import MlflowException
-    except ImportError:
-        raise RolecallError(
-            "experiment tracking needs mlflow: pip install mlflow (or pass --no-track)"
-        ) from None
-    for logger_name in ("mlflow", "alembic"):
-        logging.getLogger(logger_name).setLevel(logging.ERROR)
-    client = mlflow.MlflowClient(tracking_uri=uri)
+    client, uri = open_client(tracking_uri)
+    from mlflow.entities import Metric
+    from mlflow.exceptions import MlflowException
+
     ran_ids = set(ran)
     try:
         with contextlib.redirect_stderr(io.StringIO()):
-            exp_id = _experiment(client, f"rolecall/grids/{index['name']}", uri, tracking_uri is not None)
+            exp_id = experiment_id(
+                client, f"rolecall/grids/{index['name']}", uri, explicit=tracking_uri is not None
+            )
             parent = _parent(client, index, exp_id, uri, grid_dir)
             for cell in index["cells"]:
                 run = RunDir(grid_dir / cell["run_dir"]) if cell["run_dir"] else None

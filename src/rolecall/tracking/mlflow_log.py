@@ -132,6 +132,33 @@ def experiment_name(manifest: Manifest) -> str:
     return f"rolecall/{name}"
 
 
+def open_client(tracking_uri: str | None) -> tuple[Any, str]:
+    """An MLflow client for ``tracking_uri`` (resolved as ``resolve_tracking_uri`` does) and the
+    URI; mlflow's own logging quietened. No mlflow installed: one line naming the way out."""
+    uri = resolve_tracking_uri(tracking_uri)
+    try:
+        import mlflow
+    except ImportError:
+        raise RolecallError(
+            "experiment tracking needs mlflow: pip install mlflow (or pass --no-track)"
+        ) from None
+    for logger_name in ("mlflow", "alembic"):  # after the import: mlflow sets levels on import
+        logging.getLogger(logger_name).setLevel(logging.ERROR)
+    return mlflow.MlflowClient(tracking_uri=uri), uri
+
+
+def experiment_id(client: Any, name: str, uri: str, *, explicit: bool) -> str:
+    """The id of experiment ``name``, created if needed; in the default SQLite store (no URI given)
+    its artifacts go beside the database, under rolecall's data directory."""
+    exp = client.get_experiment_by_name(name)
+    if exp is not None:
+        return str(exp.experiment_id)
+    location = None
+    if uri.startswith("sqlite:///") and not explicit:
+        location = (data_dir() / "mlartifacts").as_uri()
+    return str(client.create_experiment(name, artifact_location=location))
+
+
 def log_run(
     run: RunDir,
     manifest: Manifest,
@@ -141,30 +168,15 @@ def log_run(
     parent_run_id: str | None = None,
 ) -> str:
     """Log the run to MLflow and return the MLflow run id."""
-    uri = resolve_tracking_uri(tracking_uri)
-    try:
-        import mlflow
-        from mlflow.entities import Metric, Param
-        from mlflow.exceptions import MlflowException
-    except ImportError:
-        raise RolecallError(
-            "experiment tracking needs mlflow: pip install mlflow (or pass --no-track)"
-        ) from None
-    for logger_name in ("mlflow", "alembic"):  # after the import: mlflow sets levels on import
-        logging.getLogger(logger_name).setLevel(logging.ERROR)
-    client = mlflow.MlflowClient(tracking_uri=uri)
+    client, uri = open_client(tracking_uri)
+    from mlflow.entities import Metric, Param
+    from mlflow.exceptions import MlflowException
+
     name = experiment_name(manifest)
     sink = io.StringIO()
     try:
         with contextlib.redirect_stderr(sink):
-            exp = client.get_experiment_by_name(name)
-            if exp is None:
-                artifact_location = None
-                if uri.startswith("sqlite:///") and tracking_uri is None:
-                    artifact_location = (data_dir() / "mlartifacts").as_uri()
-                exp_id = client.create_experiment(name, artifact_location=artifact_location)
-            else:
-                exp_id = exp.experiment_id
+            exp_id = experiment_id(client, name, uri, explicit=tracking_uri is not None)
             tags = {"rolecall.run_dir": str(run.path.resolve())}
             hyp = summary.get("hypothesis")
             if hyp:
@@ -204,23 +216,10 @@ def mlflow_ui_hint(uri: str) -> str:
 def log_compare(out: Path, result: dict[str, Any], *, tracking_uri: str | None = None) -> str:
     """Log a comparison as its own MLflow run (experiment ``rolecall/compare``), linked to the
     compared runs by their run directories; metrics are each dimension's difference and p-values."""
-    uri = resolve_tracking_uri(tracking_uri)
-    import mlflow
+    client, uri = open_client(tracking_uri)
     from mlflow.entities import Metric, Param
 
-    for logger_name in ("mlflow", "alembic"):
-        logging.getLogger(logger_name).setLevel(logging.ERROR)
-    client = mlflow.MlflowClient(tracking_uri=uri)
-    exp = client.get_experiment_by_name("rolecall/compare")
-    if exp is None:
-        location = (
-            (data_dir() / "mlartifacts").as_uri()
-            if tracking_uri is None and uri.startswith("sqlite")
-            else None
-        )
-        exp_id = client.create_experiment("rolecall/compare", artifact_location=location)
-    else:
-        exp_id = exp.experiment_id
+    exp_id = experiment_id(client, "rolecall/compare", uri, explicit=tracking_uri is not None)
     tags = {f"rolecall.run_dir.{k}": r["path"] for k, r in enumerate(result["runs"])}
     mrun = client.create_run(exp_id, run_name=f"compare-{len(result['runs'])}-runs", tags=tags)
     now = int(time.time() * 1000)
@@ -263,30 +262,15 @@ def log_ablation(
     """Log an ablation as a parent MLflow run (its effects, ablation.json/.md/.html and the variant
     persona files) with one child run per variant (``log_run``), all in the persona's experiment;
     ``runs`` are (run, manifest, summary), the full persona's first. Returns (parent, children)."""
-    uri = resolve_tracking_uri(tracking_uri)
-    try:
-        import mlflow
-        from mlflow.entities import Metric, Param
-        from mlflow.exceptions import MlflowException
-    except ImportError:
-        raise RolecallError(
-            "experiment tracking needs mlflow: pip install mlflow (or pass --no-track)"
-        ) from None
-    for logger_name in ("mlflow", "alembic"):
-        logging.getLogger(logger_name).setLevel(logging.ERROR)
-    client = mlflow.MlflowClient(tracking_uri=uri)
+    client, uri = open_client(tracking_uri)
+    from mlflow.entities import Metric, Param
+    from mlflow.exceptions import MlflowException
+
     name = experiment_name(runs[0][1])
     sink = io.StringIO()
     try:
         with contextlib.redirect_stderr(sink):
-            exp = client.get_experiment_by_name(name)
-            if exp is None:
-                artifact_location = None
-                if uri.startswith("sqlite:///") and tracking_uri is None:
-                    artifact_location = (data_dir() / "mlartifacts").as_uri()
-                exp_id = client.create_experiment(name, artifact_location=artifact_location)
-            else:
-                exp_id = exp.experiment_id
+            exp_id = experiment_id(client, name, uri, explicit=tracking_uri is not None)
             parent = client.create_run(
                 exp_id,
                 run_name=f"ablation-{result['mode']}-{out.name}",
