@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from rolecall.errors import ModelCallError
 from rolecall.instrument import Dimension, Instrument
@@ -25,7 +25,14 @@ from rolecall.judge.conversation import Conversation, conversations_from_turns
 from rolecall.judge.evidence import references, screen
 from rolecall.judge.judges import Judge, LLMJudge
 from rolecall.judge.prompt import NO_EVIDENCE_RULES, _neutralise, fence_token, rubric_text
-from rolecall.judge.verdict import NO_EVIDENCE_REASONS, VerdictError, _first_json_object, quote_in_answer
+from rolecall.judge.verdict import (
+    NO_EVIDENCE_REASONS,
+    VerdictError,
+    integral,
+    quote_in_answer,
+    scored_json,
+    validated,
+)
 from rolecall.models import GenParams, Message
 from rolecall.rundir import (
     SESSION_ITEM,
@@ -145,23 +152,13 @@ class SessionVerdict(BaseModel):
 
 
 def parse_session_verdict(text: str, lo: int, hi: int, turns: int) -> SessionVerdict:
-    obj = _first_json_object(text)
-    if "score" not in obj:
-        raise VerdictError("the verdict has no score (give a number, or null with no_evidence)")
+    obj = scored_json(text)
     for key in ("score", "persona_break_turn"):
-        v = obj.get(key)
-        if isinstance(v, str) and v.strip().isdigit():
-            obj[key] = int(v.strip())
-        elif isinstance(v, float) and v.is_integer():
-            obj[key] = int(v)
-        elif isinstance(v, str) and not v.strip():
-            obj[key] = None
-    try:
-        v = SessionVerdict.model_validate(obj)
-    except ValidationError as exc:
-        raise VerdictError(f"bad verdict: {exc.errors()[0]['msg']}") from None
-    if v.score is not None and not lo <= v.score <= hi:
-        raise VerdictError(f"score {v.score} outside the scale {lo}..{hi}")
+        if isinstance(obj.get(key), str) and not obj[key].strip():
+            obj[key] = None  # an empty string: no number given
+        elif key in obj:
+            obj[key] = integral(obj[key])
+    v = validated(SessionVerdict, obj, lo, hi)
     inside = [t for t in dict.fromkeys(v.evidence_turns) if 1 <= t <= turns]
     brk = (
         v.persona_break_turn

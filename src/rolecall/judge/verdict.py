@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -78,21 +78,41 @@ def _first_json_object(text: str) -> Any:
     raise VerdictError("no JSON object in the reply")
 
 
-def parse_verdict(text: str, scale_min: int, scale_max: int) -> Verdict:
-    obj = _first_json_object(text)
+def integral(value: Any) -> Any:
+    """A judge's number as an int when it is one written as text ("4") or as a float (4.0)."""
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def scored_json(text: str) -> dict[str, Any]:
+    """The verdict's JSON object, which must have a ``score`` (a number, or null with no_evidence)."""
+    obj: dict[str, Any] = _first_json_object(text)
     if "score" not in obj:
         raise VerdictError("the verdict has no score (give a number, or null with no_evidence)")
-    if isinstance(obj.get("score"), str) and obj["score"].strip().isdigit():
-        obj["score"] = int(obj["score"].strip())
-    if isinstance(obj.get("score"), float) and obj["score"].is_integer():
-        obj["score"] = int(obj["score"])
+    obj["score"] = integral(obj["score"])
+    return obj
+
+
+V = TypeVar("V", bound=BaseModel)
+
+
+def validated(model: type[V], obj: dict[str, Any], scale_min: int, scale_max: int) -> V:
+    """``obj`` as a ``model`` verdict whose score (if any) lies on the scale; else VerdictError."""
     try:
-        v = Verdict.model_validate(obj)
+        v = model.model_validate(obj)
     except ValidationError as exc:
         raise VerdictError(f"bad verdict: {exc.errors()[0]['msg']}") from None
-    if v.score is not None and not scale_min <= v.score <= scale_max:
-        raise VerdictError(f"score {v.score} outside the scale {scale_min}..{scale_max}")
+    score = getattr(v, "score", None)
+    if score is not None and not scale_min <= score <= scale_max:
+        raise VerdictError(f"score {score} outside the scale {scale_min}..{scale_max}")
     return v
+
+
+def parse_verdict(text: str, scale_min: int, scale_max: int) -> Verdict:
+    return validated(Verdict, scored_json(text), scale_min, scale_max)
 
 
 def _norm(text: str) -> str:
