@@ -18,7 +18,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from rolecall import defaults as D
 from rolecall.errors import RolecallError
@@ -28,9 +28,6 @@ from rolecall.persona import Persona
 from rolecall.progress import Progress
 from rolecall.results import Ablation, Comparison, Grid, Run
 from rolecall.rundir import RunDir
-
-if TYPE_CHECKING:
-    pass
 
 PersonaLike = str | os.PathLike[str] | Persona
 InstrumentLike = str | os.PathLike[str] | Instrument
