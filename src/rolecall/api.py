@@ -25,13 +25,13 @@ from rolecall.errors import RolecallError
 from rolecall.instrument import Instrument
 from rolecall.paths import cache_dir
 from rolecall.persona import Persona
+from rolecall.persona.model import PersonaStyle
 from rolecall.progress import Progress
 from rolecall.results import Ablation, Comparison, Grid, Run
 from rolecall.rundir import RunDir
 
 PersonaLike = str | os.PathLike[str] | Persona
 InstrumentLike = str | os.PathLike[str] | Instrument
-PersonaStyle = Literal["role", "first-person", "reminder"]
 T = TypeVar("T")
 
 
@@ -112,7 +112,7 @@ def run(
     epochs: int = D.DEFAULT_EPOCHS,
     items: int | None = None,
     baseline: bool = False,
-    persona_style: PersonaStyle = "first-person",
+    persona_style: PersonaStyle = D.DEFAULT_PERSONA_STYLE,
     concurrency: int = D.DEFAULT_CONCURRENCY,
     seed: int = D.DEFAULT_SEED,
     temperature: float = D.DEFAULT_TEMPERATURE,
@@ -163,7 +163,7 @@ async def arun(
     epochs: int = D.DEFAULT_EPOCHS,
     items: int | None = None,
     baseline: bool = False,
-    persona_style: PersonaStyle = "first-person",
+    persona_style: PersonaStyle = D.DEFAULT_PERSONA_STYLE,
     concurrency: int = D.DEFAULT_CONCURRENCY,
     seed: int = D.DEFAULT_SEED,
     temperature: float = D.DEFAULT_TEMPERATURE,
@@ -323,7 +323,7 @@ def ablate(
     judges: str | Sequence[str] = (D.DEFAULT_JUDGE,),
     epochs: int = D.DEFAULT_EPOCHS,
     items: int | None = None,
-    persona_style: PersonaStyle = "first-person",
+    persona_style: PersonaStyle = D.DEFAULT_PERSONA_STYLE,
     concurrency: int = D.DEFAULT_CONCURRENCY,
     seed: int = D.DEFAULT_SEED,
     temperature: float = D.DEFAULT_TEMPERATURE,
