@@ -51,6 +51,18 @@ def _wait_for_run(out, proc, timeout_s: float = 60.0) -> None:
         time.sleep(0.01)
 
 
+def _resume(run_dir, env, no_cache: list[str]) -> None:
+    """`rolecall run --resume RUN_DIR` in a fresh process; it must finish the run."""
+    resume = subprocess.run(
+        [sys.executable, "-m", "rolecall", "run", "--resume", str(run_dir), *no_cache],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert resume.returncode == 0, resume.stderr[-2000:]
+
+
 def _assert_cache_agrees(run_dir, turns, persona_path) -> int:
     """Every answer in the transcript is the cached response for its call; return how many."""
     manifest = json.loads((run_dir / "manifest.json").read_text())
@@ -144,14 +156,7 @@ def test_sigkill_trials_lose_and_duplicate_nothing(mini_persona, mini_instrument
             )
             if len(before) < 24 or scored < 12:
                 stats["killed with work outstanding"] += 1
-            resume = subprocess.run(
-                [sys.executable, "-m", "rolecall", "run", "--resume", str(run_dir), *no_cache],
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=120,
-            )
-            assert resume.returncode == 0, resume.stderr[-2000:]
+            _resume(run_dir, env, no_cache)
             turns = [json.loads(x) for x in (run_dir / "transcript.jsonl").read_text().splitlines()]
             keys = [(t["item"], t["epoch"], t["turn"]) for t in turns]
             assert len(keys) == len(set(keys)), "duplicated turn"

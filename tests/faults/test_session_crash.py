@@ -14,15 +14,13 @@ import json
 import os
 import random
 import signal
-import subprocess
-import sys
 import time
 from collections import Counter
 
 import pytest
 
 from tests.faults.server import FaultServer
-from tests.faults.test_crash import _assert_cache_agrees, _start, _wait_for_run
+from tests.faults.test_crash import _assert_cache_agrees, _resume, _start, _wait_for_run
 
 TRIALS = 8
 TURNS = 10
@@ -125,14 +123,7 @@ def test_sigkill_mid_session_resumes_at_the_next_turn(mini_persona, write, tmp_p
                 stats["killed mid-session"] += 1
             time.sleep(0.3)  # let the server count a request the killed process had sent
             requests_before = server.requests
-            resume = subprocess.run(
-                [sys.executable, "-m", "rolecall", "run", "--resume", str(run_dir), *no_cache],
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=120,
-            )
-            assert resume.returncode == 0, resume.stderr[-2000:]
+            _resume(run_dir, env, no_cache)
             asked = server.requests - requests_before
             turns = _on_disk(run_dir / "transcript.jsonl")
             keys = [(t["epoch"], t["turn"]) for t in turns]
