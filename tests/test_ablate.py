@@ -16,7 +16,7 @@ from rolecall.persona import load_persona
 from rolecall.pipeline import RunConfig
 from rolecall.rundir import RunDir
 from rolecall.rundir.ablation import AblationResult
-from rolecall.rundir.summary import read_versioned
+from rolecall.rundir.versioned import read_versioned
 from tests.faults.cli import one_line_error, rolecall_inproc
 from tests.test_schema import assert_matches
 

@@ -17,19 +17,17 @@ import pytest
 from rolecall.cli.schema_cmd import SCHEMAS
 from rolecall.errors import RolecallError
 from rolecall.rundir import RunDir
+from rolecall.rundir.compare import CompareResult, RerunResult
 from rolecall.rundir.summary import (
-    SCHEMA_VERSION,
     CalibrationApplied,
-    CompareResult,
     DimensionVerdict,
     OverallVerdict,
-    RerunResult,
     StarPart,
     Summary,
     Timing,
     Validated,
-    dump_versioned,
 )
+from rolecall.rundir.versioned import SCHEMA_VERSION, dump_versioned
 from tests.faults.cli import Result, one_line_error, rolecall_inproc
 from tests.test_hiring import INSTRUMENT as HIRING
 from tests.test_hiring import JUDGE as HIRING_JUDGE

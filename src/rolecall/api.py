@@ -289,7 +289,8 @@ def compare(
     if out is not None:
         from rolecall.report.compare_report import write_compare_reports
         from rolecall.rundir import write_json_atomic
-        from rolecall.rundir.summary import CompareResult, dump_versioned
+        from rolecall.rundir.compare import CompareResult
+        from rolecall.rundir.versioned import dump_versioned
 
         folder = Path(out)
         folder.mkdir(parents=True, exist_ok=True)

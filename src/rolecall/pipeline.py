@@ -59,7 +59,8 @@ from rolecall.progress import NullProgress, Progress
 from rolecall.report import write_reports
 from rolecall.rundir import Manifest, RunDir, Subject, new_run_dir, repair_tail, write_json_atomic
 from rolecall.rundir.records import InstrumentRef, ModelRef, PersonaRef
-from rolecall.rundir.summary import Summary, Timing, dump_versioned
+from rolecall.rundir.summary import Summary, Timing
+from rolecall.rundir.versioned import dump_versioned
 from rolecall.star import star_probe
 
 DEFAULT_INSTRUMENT = "research-orientation"

@@ -13,7 +13,8 @@ from rolecall.export import export
 from rolecall.formatting import plural
 from rolecall.instrument import load_instrument
 from rolecall.rundir import RunDir
-from rolecall.rundir.summary import Summary, read_versioned
+from rolecall.rundir.summary import Summary
+from rolecall.rundir.versioned import read_versioned
 from rolecall.score_run import ScoreConfig, execute_score, start_score
 from rolecall.transcripts import ItemMatcher, Match
 from rolecall.transcripts.match import AMBIGUOUS_MARGIN, LOW_MARGIN, THRESHOLD

@@ -31,7 +31,7 @@ from rolecall.progress import Bar, NullProgress, Progress
 from rolecall.rundir import Manifest, RunDir, write_json_atomic, write_text_atomic
 from rolecall.rundir.ablation import AblationResult
 from rolecall.rundir.layout import slug
-from rolecall.rundir.summary import dump_versioned
+from rolecall.rundir.versioned import dump_versioned
 
 
 @dataclass

@@ -29,7 +29,8 @@ def compare(
     """Compare runs dimension by dimension (paired permutation tests, Holm-corrected)."""
     from rolecall.comparison import compare_runs
     from rolecall.rundir import write_json_atomic
-    from rolecall.rundir.summary import CompareResult, dump_versioned
+    from rolecall.rundir.compare import CompareResult
+    from rolecall.rundir.versioned import dump_versioned
 
     result = compare_runs(list(runs), seed=seed)
     names = result["dimension_names"]

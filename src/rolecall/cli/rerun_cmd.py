@@ -27,7 +27,8 @@ def rerun(
     """Repeat RUN_DIR from its manifest, bypassing the cache; exit 0 if every dimension agrees."""
     from rolecall.rerun import rerun as do_rerun
     from rolecall.rundir import write_json_atomic
-    from rolecall.rundir.summary import RerunResult, dump_versioned
+    from rolecall.rundir.compare import RerunResult
+    from rolecall.rundir.versioned import dump_versioned
 
     with RichProgress() as progress:
         outcome, result = do_rerun(run_dir, out=out, progress=progress)

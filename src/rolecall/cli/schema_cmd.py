@@ -29,8 +29,8 @@ SCHEMAS: dict[str, Callable[[], str]] = {
     "summary": _model("rolecall.rundir.summary", "Summary"),  # RUN_DIR/summary.json
     "manifest": _model("rolecall.rundir.records", "Manifest"),  # RUN_DIR/manifest.json
     "timing": _model("rolecall.rundir.summary", "Timing"),  # RUN_DIR/timing.json
-    "compare": _model("rolecall.rundir.summary", "CompareResult"),  # compare --out DIR: compare.json
-    "rerun": _model("rolecall.rundir.summary", "RerunResult"),  # the new run's rerun.json
+    "compare": _model("rolecall.rundir.compare", "CompareResult"),  # compare --out DIR: compare.json
+    "rerun": _model("rolecall.rundir.compare", "RerunResult"),  # the new run's rerun.json
     "ablation": _model("rolecall.rundir.ablation", "AblationResult"),  # ablate --out DIR: ablation.json
     "grid": _model("rolecall.rundir.grid", "GridIndex"),  # GRID_DIR/grid.json
     "scores": _model("rolecall.rundir.records", "ScoreRecord"),  # a line of scores.jsonl

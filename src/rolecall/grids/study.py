@@ -28,7 +28,7 @@ from rolecall.hashing import sha256_text
 from rolecall.rundir import RunDir, write_json_atomic, write_text_atomic
 from rolecall.rundir.grid import GridIndex, read_grid_index
 from rolecall.rundir.layout import slug
-from rolecall.rundir.summary import dump_versioned
+from rolecall.rundir.versioned import dump_versioned
 
 INDEX = "grid.json"
 #: grid.json is rewritten at most this often while cells run (and always at the end)

@@ -1,6 +1,6 @@
 """ablation.json: the typed, versioned result of ``rolecall ablate`` (``rolecall schema ablation``).
 
-Written with ``rolecall.rundir.summary.dump_versioned`` and read with ``read_versioned``, like
+Written with ``rolecall.rundir.versioned.dump_versioned`` and read with ``read_versioned``, like
 compare.json: exact JSON types, unknown keys refused, ``schema_version`` first.
 """
 
@@ -11,7 +11,8 @@ from typing import Literal
 from pydantic import Field
 
 from rolecall.rundir.records import AbstainReason
-from rolecall.rundir.summary import Block, InstrumentInfo, Omittable, OverallVerdict, Version
+from rolecall.rundir.summary import InstrumentInfo, OverallVerdict
+from rolecall.rundir.versioned import Block, Omittable, Version
 
 AblationMode = Literal["leave-out", "only"]
 AblationUnit = Literal["section", "sentence"]

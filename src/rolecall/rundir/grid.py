@@ -14,13 +14,11 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from rolecall.rundir.summary import (
+from rolecall.rundir.compare import ComparisonStats, MatrixCell
+from rolecall.rundir.summary import InstrumentInfo, OverallVerdict
+from rolecall.rundir.versioned import (
     Block,
-    ComparisonStats,
-    InstrumentInfo,
-    MatrixCell,
     Omittable,
-    OverallVerdict,
     Version,
     read_versioned,
 )

@@ -30,7 +30,8 @@ from rolecall.rundir.records import (
     Shape,
     TurnRecord,
 )
-from rolecall.rundir.summary import Summary, Timing, read_versioned
+from rolecall.rundir.summary import Summary, Timing
+from rolecall.rundir.versioned import read_versioned
 
 
 @dataclass(frozen=True)
