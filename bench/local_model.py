@@ -1,32 +1,41 @@
-"""The embedded model through rolecall versus raw llama-cpp-python: tokens per second.
+"""Embedded-model throughput for a whole interview: rolecall's batched engine against sequential
+raw llama-cpp-python, as generated tokens per second.
 
-    .venv/bin/python bench/local_model.py [--quick] [--prompts 5] [--max-tokens 64]
+    .venv/bin/python bench/local_model.py [--quick] [--items 16] [--max-tokens 64] [--repeats 3]
 
 Same GGUF (the embedded Qwen2.5-Coder-0.5B-Instruct, assembled by ``ensure_embedded``), same
-settings (rolecall's n_ctx and n_threads, temperature, top_p, max_tokens, seed), same chat
-messages (the persona's system prompt and the first research-orientation questions).
+threads and context per conversation, same chat messages: the persona's system prompt
+(examples/personas/ml-engineer.md) and the first ``--items`` research-orientation questions,
+each with its own seed (seed + item index), temperature 0.7 and top_p 0.95 (the run defaults).
 
-- rolecall: the code path a run uses — ``make_model("local")`` → ``Caller.complete`` (no cache)
-  → ``LocalModel.generate`` (``asyncio.to_thread`` → ``create_chat_completion`` under its lock);
-  time measured around ``Caller.complete``.
-- raw: ``llama_cpp.Llama(...)`` loaded separately with the same arguments,
-  ``create_chat_completion`` timed directly.
+- ``raw``: ``llama_cpp.Llama(model_path, n_ctx, n_threads)`` with llama-cpp-python's defaults,
+  ``create_chat_completion`` once per question, one after another: what a plain script does.
+  llama-cpp-python keeps the previous call's tokens and reads only the part of the next prompt
+  that differs, so the shared system prompt is read once here too.
+- ``rolecall``: the code path a run takes — ``make_model("local")`` → ``Caller.complete``
+  (no cache) at the run's default concurrency (4), all questions submitted at once, as the
+  interview stage submits them: the batched engine (``rolecall.models.llama_engine``) decodes up
+  to ``ROLECALL_LOCAL_SLOTS`` (4) conversations per llama.cpp call and copies the system prompt's
+  KV cache between slots.
+- ``rolecall-1-slot``: the same with ``ROLECALL_LOCAL_SLOTS=1`` (one call at a time): what the
+  engine's arithmetic settings cost (no repacked weights, no flash attention; see the engine's
+  docstring), and the reference for the identity check.
 
-One untimed warm-up call each (same system prompt, so both hold its prefix in the KV cache);
-then ``--repeats`` rounds over the prompts, the two paths alternating per prompt (order flipped
-every other call). tokens/s = completion tokens ÷ wall seconds of all timed calls. Writes
-bench/results/local_model.json.
+Each (round, path) runs in its own process (model load not timed), paths alternating in order
+within a round. tokens/s = completion tokens ÷ wall seconds from the first call to the last
+answer. The outputs of ``rolecall`` and ``rolecall-1-slot`` are compared text for text (they must
+be identical: same prompts, same seeds). Writes bench/results/local_model.json.
 
-The measurement runs in a child process, so that a llama.cpp build this CPU cannot run (e.g.
-one compiled with ``-march=native`` AMX tile instructions on a VM that does not enable AMX: the
-process dies of SIGILL) is reported as such. ``--llama-path DIR`` puts another build of
-llama-cpp-python first on the path (see bench/README.md).
+A process that dies of SIGILL (a llama.cpp build with instructions this CPU lacks, e.g. AMX on a
+VM) is reported as such; ``--llama-path DIR`` puts another build of llama-cpp-python first on
+the path (see bench/README.md).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import signal
 import statistics
@@ -36,138 +45,153 @@ import time
 from pathlib import Path
 from typing import Any
 
-from rolecall.calls import Caller
-from rolecall.instrument import load_instrument
-from rolecall.models import GenParams, Message, make_model
-from rolecall.models.embedded import ensure_embedded
-from rolecall.models.local import N_CTX
-from rolecall.persona import load_persona
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import PERSONA, RESULTS, ROOT, machine, write_result
+from common import PERSONA, RESULTS, machine, write_result
+
+PATHS = ("raw", "rolecall", "rolecall-1-slot")
 
 
-def prompts(n: int) -> list[list[Message]]:
+def _messages(items: int) -> list[list[dict[str, str]]]:
+    from rolecall.instrument import load_instrument
+    from rolecall.persona import load_persona
+
     persona = load_persona(PERSONA)
     inst, _ = load_instrument("research-orientation")
-    system = Message(role="system", content=persona.system_prompt())
-    return [[system, Message(role="user", content=item.prompt)] for item in inst.items[:n]]
+    system = {"role": "system", "content": persona.system_prompt()}
+    return [[system, {"role": "user", "content": item.prompt}] for item in inst.items[:items]]
+
+
+def child(path: str, items: int, max_tokens: int, seed: int) -> dict[str, Any]:
+    """One whole interview on one path; the texts, tokens and seconds."""
+    from rolecall.models.embedded import ensure_embedded
+    from rolecall.models.local import N_CTX, N_THREADS
+
+    gguf = ensure_embedded()
+    msgs = _messages(items)
+    texts: list[str] = []
+    tokens = 0
+    if path == "raw":
+        from llama_cpp import Llama
+
+        llm = Llama(model_path=str(gguf), n_ctx=N_CTX, n_threads=N_THREADS, verbose=False)
+        start = time.perf_counter()
+        for i, m in enumerate(msgs):
+            out: Any = llm.create_chat_completion(
+                messages=m,  # type: ignore[arg-type]
+                temperature=0.7,
+                top_p=0.95,
+                max_tokens=max_tokens,
+                seed=seed + i,
+            )
+            texts.append(out["choices"][0]["message"]["content"] or "")
+            tokens += int(out["usage"]["completion_tokens"])
+        seconds = time.perf_counter() - start
+        llm.close()
+    else:
+        from rolecall.calls import Caller
+        from rolecall.defaults import DEFAULT_CONCURRENCY
+        from rolecall.models import GenParams, Message, make_model
+
+        model = make_model("local")
+
+        async def go() -> tuple[float, list[Any]]:
+            caller = Caller(model, None, concurrency=DEFAULT_CONCURRENCY, seed=seed)
+            await model.count_tokens([Message(role="user", content="load")])  # load, untimed
+            start = time.perf_counter()
+            outs = await asyncio.gather(
+                *[
+                    caller.complete(
+                        [Message(**x) for x in m],  # type: ignore[arg-type]
+                        GenParams(temperature=0.7, top_p=0.95, max_tokens=max_tokens, seed=seed + i),
+                    )
+                    for i, m in enumerate(msgs)
+                ]
+            )
+            return time.perf_counter() - start, outs
+
+        seconds, outs = asyncio.run(go())
+        texts = [o.text for o in outs]
+        tokens = sum(o.tokens_out for o in outs)
+    return {"seconds": seconds, "tokens": tokens, "texts": texts}
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--quick", action="store_true", help="3 prompts, 32 tokens, 1 round")
-    ap.add_argument("--repeats", type=int, default=3, help="rounds over the prompts")
-    ap.add_argument("--prompts", type=int, default=5)
+    ap.add_argument("--quick", action="store_true", help="6 questions, 32 tokens, 1 round")
+    ap.add_argument("--items", type=int, default=16, help="questions in the interview")
     ap.add_argument("--max-tokens", type=int, default=64)
-    ap.add_argument("--temperature", type=float, default=0.7)
+    ap.add_argument("--repeats", type=int, default=3, help="rounds over the three paths")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--results", type=Path, default=RESULTS)
     ap.add_argument("--llama-path", type=Path, help="a directory holding another llama_cpp build")
-    ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--child", choices=PATHS, help=argparse.SUPPRESS)
     args = ap.parse_args()
-    if not args.child:
-        env = dict(os.environ)
-        if args.llama_path:
-            env["PYTHONPATH"] = os.pathsep.join([str(args.llama_path.resolve()), env.get("PYTHONPATH", "")])
-        proc = subprocess.run([sys.executable, __file__, *sys.argv[1:], "--child"], env=env, timeout=900)
-        if proc.returncode < 0:
-            sig = signal.Signals(-proc.returncode).name
-            error = f"the measurement process died of {sig}" + (
-                ": this llama-cpp-python build uses instructions this CPU cannot run "
-                "(see bench/README.md, 'Local model path')"
-                if sig == "SIGILL"
-                else ""
+    items, max_tokens, repeats = (6, 32, 1) if args.quick else (args.items, args.max_tokens, args.repeats)
+    if args.child:
+        print(json.dumps(child(args.child, items, max_tokens, args.seed)))
+        return 0
+    env = dict(os.environ)
+    if args.llama_path:
+        env["PYTHONPATH"] = os.pathsep.join([str(args.llama_path.resolve()), env.get("PYTHONPATH", "")])
+    info = machine()
+    runs: dict[str, list[dict[str, Any]]] = {p: [] for p in PATHS}
+    for r in range(repeats):
+        for path in PATHS if r % 2 == 0 else tuple(reversed(PATHS)):
+            penv = dict(env, ROLECALL_LOCAL_SLOTS="1") if path == "rolecall-1-slot" else env
+            cmd = [sys.executable, __file__, *sys.argv[1:], "--child", path]
+            proc = subprocess.run(cmd, env=penv, capture_output=True, text=True, timeout=1800)
+            if proc.returncode != 0:
+                error = f"the {path} process failed (exit {proc.returncode})"
+                if proc.returncode < 0 and signal.Signals(-proc.returncode).name == "SIGILL":
+                    error += ": this llama-cpp-python build uses instructions this CPU cannot run"
+                print(error, proc.stderr[-2000:], file=sys.stderr)
+                write_result(
+                    "local_model", {"machine": info, "quick": args.quick, "error": error}, args.results
+                )
+                return 1
+            res = json.loads(proc.stdout.strip().splitlines()[-1])
+            runs[path].append(res)
+            print(
+                f"round {r} {path:16s} {res['tokens']} tokens in {res['seconds']:.1f} s = "
+                f"{res['tokens'] / res['seconds']:.1f} tok/s",
+                flush=True,
             )
-            print(error, file=sys.stderr)
-            write_result(
-                "local_model", {"machine": machine(), "quick": args.quick, "error": error}, args.results
-            )
-            return 1
-        return proc.returncode
-    n, max_tokens, repeats = (3, 32, 1) if args.quick else (args.prompts, args.max_tokens, args.repeats)
-    params = GenParams(temperature=args.temperature, max_tokens=max_tokens, seed=args.seed)
-    t = time.perf_counter()
-    path = ensure_embedded()
-    assemble_s = time.perf_counter() - t
-    model = make_model("local")
-    caller = Caller(model, None, concurrency=1, seed=args.seed)
-
-    import llama_cpp
-    from llama_cpp import Llama
-
-    print(f"llama_cpp {llama_cpp.__version__} from {Path(llama_cpp.__file__).parent}", flush=True)
-
-    n_threads = max(1, os.cpu_count() or 1)  # what rolecall.models.local passes
-    raw = Llama(model_path=str(path), n_ctx=N_CTX, n_threads=n_threads, verbose=False)
-
-    def raw_call(messages: list[Message]) -> tuple[float, int]:
-        start = time.perf_counter()
-        out: Any = raw.create_chat_completion(
-            messages=[m.model_dump() for m in messages],  # type: ignore[misc]
-            temperature=params.temperature,
-            top_p=params.top_p,
-            max_tokens=params.max_tokens,
-            seed=params.seed,
-        )
-        return time.perf_counter() - start, int(out["usage"]["completion_tokens"])
-
-    async def rolecall_call(messages: list[Message]) -> tuple[float, int]:
-        start = time.perf_counter()
-        out = await caller.complete(messages, params)
-        return time.perf_counter() - start, out.tokens_out
-
-    async def go() -> dict[str, list[tuple[float, int]]]:
-        msgs = prompts(n)
-        warm = [msgs[0][0], Message(role="user", content="Say hello.")]
-        await rolecall_call(warm)
-        raw_call(warm)
-        res: dict[str, list[tuple[float, int]]] = {"rolecall": [], "raw": []}
-        k = 0
-        for r in range(repeats):
-            for i, m in enumerate(msgs):
-                order = ("rolecall", "raw") if k % 2 == 0 else ("raw", "rolecall")
-                k += 1
-                for who in order:
-                    res[who].append(await rolecall_call(m) if who == "rolecall" else raw_call(m))
-                    secs, toks = res[who][-1]
-                    print(f"round {r} prompt {i} {who:8s} {toks} tokens in {secs:.2f} s", flush=True)
-        await model.aclose()
-        return res
-
-    res = asyncio.run(go())
     out: dict[str, Any] = {
-        "machine": machine(),
+        "machine": info,
         "quick": args.quick,
-        "gguf": path.name,
-        "llama_cpp_build": str(Path(llama_cpp.__file__).parent.parent.relative_to(ROOT))
-        if Path(llama_cpp.__file__).is_relative_to(ROOT)
-        else "project venv",
-        "gguf_ready_s": round(assemble_s, 2),
-        "settings": {
-            "n_ctx": N_CTX,
-            "n_threads": n_threads,
-            "temperature": params.temperature,
-            "top_p": params.top_p,
-            "max_tokens": max_tokens,
-            "seed": params.seed,
-            "prompts": n,
-            "repeats": repeats,
-        },
+        "gguf": "qwen2.5-coder-0.5b-instruct-q4.gguf",
+        "settings": {"items": items, "max_tokens": max_tokens, "repeats": repeats, "temperature": 0.7},
     }
-    for who, rows in res.items():
-        secs = sum(r[0] for r in rows)
-        toks = sum(r[1] for r in rows)
-        out[who] = {"seconds": round(secs, 3), "tokens": toks, "tokens_per_s": round(toks / secs, 2)}
-    out["ratio"] = round(out["rolecall"]["tokens_per_s"] / out["raw"]["tokens_per_s"], 3)
-    # the same prompt and round on both paths, back to back: robust to load spikes between pairs
-    pairs = [b[0] / a[0] for a, b in zip(res["rolecall"], res["raw"], strict=True) if a[1] == b[1]]
-    out["paired_median_ratio"] = round(statistics.median(pairs), 3) if pairs else None
-    out["calls"] = {who: [[round(t, 3), k] for t, k in rows] for who, rows in res.items()}
-    out["target"] = 0.95
+    for path, rows in runs.items():
+        rates = [x["tokens"] / x["seconds"] for x in rows]
+        out[path] = {
+            "tokens_per_s": round(statistics.median(rates), 2),
+            "per_round": [round(x, 2) for x in rates],
+            "tokens": [x["tokens"] for x in rows],
+        }
+    # the same round's paths ran back to back: their ratio is robust to load between rounds
+    paired = [
+        b["tokens"] / b["seconds"] / (a["tokens"] / a["seconds"])
+        for a, b in zip(runs["raw"], runs["rolecall"], strict=True)
+    ]
+    out["ratio"] = round(statistics.median(paired), 3)
+    out["ratio_1_slot"] = round(
+        statistics.median(
+            b["tokens"] / b["seconds"] / (a["tokens"] / a["seconds"])
+            for a, b in zip(runs["raw"], runs["rolecall-1-slot"], strict=True)
+        ),
+        3,
+    )
+    same = [
+        sum(x == y for x, y in zip(a["texts"], b["texts"], strict=True))
+        for a, b in zip(runs["rolecall"], runs["rolecall-1-slot"], strict=True)
+    ]
+    out["identical_to_1_slot"] = {"same": min(same), "of": items}
+    out["target"] = 1.5
     print(
-        f"rolecall {out['rolecall']['tokens_per_s']} tok/s, raw {out['raw']['tokens_per_s']} tok/s, "
-        f"ratio {out['ratio']} (median of paired per-call ratios {out['paired_median_ratio']})"
+        f"rolecall {out['rolecall']['tokens_per_s']} tok/s, one slot {out['rolecall-1-slot']['tokens_per_s']}, "
+        f"raw {out['raw']['tokens_per_s']}: ratio {out['ratio']}× (one slot {out['ratio_1_slot']}×); "
+        f"texts identical to one slot: {min(same)}/{items}"
     )
     write_result("local_model", out, args.results)
     return 0
