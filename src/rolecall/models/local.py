@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
+import functools
 import math
 import os
 import threading
@@ -51,18 +52,20 @@ def _load(path: Path) -> Engine:
         return _LOADED[key]
 
 
-def _prompt_tokens(engine: Engine, messages: list[Message], suffix: str = "") -> list[int]:
-    """The tokens the GGUF's own chat template makes of ``messages`` (up to the assistant's turn)."""
+@functools.cache
+def _formatter(template: str, eos: str, bos: str) -> Any:
     from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
-    template = engine.chat_template
-    if not template:
+    return Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos)
+
+
+def _prompt_tokens(engine: Engine, messages: list[Message], suffix: str = "") -> list[int]:
+    """The tokens the GGUF's own chat template makes of ``messages`` (up to the assistant's turn)."""
+    if not engine.chat_template:
         raise ModelCallError("this GGUF carries no chat template")
     model = engine.model
-    formatter = Jinja2ChatFormatter(
-        template=template,
-        eos_token=model.token_get_text(model.token_eos()),
-        bos_token=model.token_get_text(model.token_bos()),
+    formatter = _formatter(
+        engine.chat_template, model.token_get_text(model.token_eos()), model.token_get_text(model.token_bos())
     )
     chat: Any = [m.model_dump() for m in messages]
     text = str(formatter(messages=chat).prompt) + suffix
