@@ -146,15 +146,32 @@ def render(results: Path) -> str:
         if not sc:
             continue
         note(sc)
+        targets = sc.get("targets", {})
+        target_size = targets.get("size", 100_000)  # older results: the target was at 100k
+        wall_t, rss_t = targets.get("wall_s", 60), targets.get("peak_rss_mb", 1024)
         for r in sc["rows"]:
-            big = r["size"] >= 100_000
-            ok = r["wall_s"] < 60 and r["peak_rss_mb"] < 1024 and r["returncode"] == 0
+            big = r["size"] >= target_size
+            ok = r["wall_s"] < wall_t and r["peak_rss_mb"] < rss_t and r["returncode"] == 0
             label = " (+ baseline)" if sc.get("baseline") else ""
+            per = ""
+            if "us_per_answer" in r:
+                per = f"; {r['us_per_answer']:g} µs, {r['kb_per_answer']:g} KB per answer"
+                if "marginal_us_per_answer" in r:
+                    per += (
+                        f" (marginal {r['marginal_us_per_answer']:g} µs, {r['marginal_kb_per_answer']:g} KB)"
+                    )
             out.append(
                 f"| 5 | `rolecall report` on {r['size']:,} scored answers{label} ({r['epochs']:,} epochs, "
-                f"{r['bytes'] / 2**20:.0f} MiB of run files) | wall {r['wall_s']:.2f} s (finish() "
-                f"{r['finish_s']} s), CPU {r['cpu_s']:.2f} s, peak RSS {r['peak_rss_mb']:.0f} MB | "
-                f"{'< 60 s, < 1 GiB' if big else ''} | {_ok(ok) if big else ''} |"
+                f"{r['bytes'] / 2**20:,.0f} MiB of run files) | wall {r['wall_s']:.2f} s (finish() "
+                f"{r['finish_s']} s), CPU {r['cpu_s']:.2f} s, peak RSS {r['peak_rss_mb']:.0f} MB{per} | "
+                f"{f'< {wall_t} s, < 1 GiB' if big else ''} | {_ok(ok) if big else ''} |"
+            )
+        paper = sc.get("on_paper")
+        if paper:
+            out.append(
+                f"| 5 | on paper: {paper['answers']:,} scored answers{label} (linear from the largest step) | "
+                f"~{paper['wall_s']:,.0f} s, ~{paper['peak_rss_mb']:,.0f} MB peak RSS, "
+                f"~{paper['run_files_gb']} GB of run files | | |"
             )
     if machines:
         m = machines[0]

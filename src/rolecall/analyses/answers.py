@@ -8,17 +8,19 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict
 from typing import Any
 
 from rolecall.rundir import SESSION_ITEM, ScoreRecord, TurnRecord
-from rolecall.stats import distinctive_phrases
+from rolecall.stats.phrases import distinctive_from_counts, ngram_counts
 from rolecall.transcripts.match import recorded_match
 
 #: how many distinctive phrases each side keeps
 PHRASES = 12
+#: the n-grams phrases are made of (``distinctive_phrases``' default)
+PHRASE_NGRAM = (1, 3)
 
 
 def _cited(records: list[ScoreRecord]) -> ScoreRecord | None:
@@ -81,7 +83,13 @@ def phrases_block(turns: Iterable[TurnRecord]) -> dict[str, Any] | None:
             (persona if t.subject == "persona" else baseline).append(t.text)
     if not baseline:
         return None
-    mine, theirs = distinctive_phrases(persona, baseline, top=PHRASES)
+    return phrases_from_counts(ngram_counts(persona, PHRASE_NGRAM), ngram_counts(baseline, PHRASE_NGRAM))
+
+
+def phrases_from_counts(persona: Counter[str], baseline: Counter[str]) -> dict[str, Any]:
+    """``phrases_block`` from the n-gram counts (``PHRASE_NGRAM``) of the subjects' answers, for a
+    reader that counts them as the transcript streams by instead of keeping every answer."""
+    mine, theirs = distinctive_from_counts(persona, baseline, top=PHRASES)
     return {
         "against": "the same model with no persona",
         "persona": [asdict(p) for p in mine],

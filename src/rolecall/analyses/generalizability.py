@@ -75,23 +75,29 @@ def generalizability_block(
     out: dict[str, Any] = {}
     for dim in instrument.dimensions:
         comp, _, dropped = _study([r for r in persona if r.dimension == dim.id])
-        if comp is None:
-            continue
-        cut, why = cut_for(instrument, hypothesis, dim.id, comp.mean)
-        run_sizes = {f: comp.sizes.get(f, 1) for f in ("item", "epoch", "judge")}
-        need = items_for(comp, cut, TARGET_G, {"epoch": run_sizes["epoch"], "judge": run_sizes["judge"]})
-        out[dim.id] = {
-            "design": run_sizes,
-            "items_left_out": dropped,
-            "method": "ANOVA (expected mean squares), crossed random facets; negatives reported as 0",
-            "variance": {effect_name(k): round(max(0.0, v), 4) for k, v in comp.variance.items()},
-            "variance_raw": {effect_name(k): round(v, 4) for k, v in comp.variance.items()},
-            "mean": round(comp.mean, 3),
-            "cut": cut,
-            "cut_source": why,
-            "error_variance": round(comp.error_variance(), 4),
-            "g": round(dependability(comp, cut), 3),
-            "items_for_g80": need,
-            "d_study": d_study(comp, cut),
-        }
+        if comp is not None:
+            out[dim.id] = study_entry(instrument, hypothesis, dim.id, comp, dropped)
     return out or None
+
+
+def study_entry(
+    instrument: Instrument, hypothesis: Hypothesis | None, dim: str, comp: Components, dropped: int
+) -> dict[str, Any]:
+    """One dimension's entry of the block, from its components and the items left out."""
+    cut, why = cut_for(instrument, hypothesis, dim, comp.mean)
+    run_sizes = {f: comp.sizes.get(f, 1) for f in ("item", "epoch", "judge")}
+    need = items_for(comp, cut, TARGET_G, {"epoch": run_sizes["epoch"], "judge": run_sizes["judge"]})
+    return {
+        "design": run_sizes,
+        "items_left_out": dropped,
+        "method": "ANOVA (expected mean squares), crossed random facets; negatives reported as 0",
+        "variance": {effect_name(k): round(max(0.0, v), 4) for k, v in comp.variance.items()},
+        "variance_raw": {effect_name(k): round(v, 4) for k, v in comp.variance.items()},
+        "mean": round(comp.mean, 3),
+        "cut": cut,
+        "cut_source": why,
+        "error_variance": round(comp.error_variance(), 4),
+        "g": round(dependability(comp, cut), 3),
+        "items_for_g80": need,
+        "d_study": d_study(comp, cut),
+    }

@@ -48,7 +48,17 @@ def pressure_block(instrument: Instrument, records: list[ScoreRecord], seed: int
     after = _panel(records, pressured=True)
     if not after:
         return None
-    before = _panel(records, pressured=False)
+    return pressure_from_panels(instrument, _panel(records, pressured=False), after, seed)
+
+
+def pressure_from_panels(
+    instrument: Instrument,
+    before: dict[str, dict[str, float]],
+    after: dict[str, dict[str, float]],
+    seed: int,
+) -> dict[str, Any]:
+    """``pressure_block`` from the two panels (dimension -> base item -> mean score, in the order
+    the verdicts came), for a reader that computes them without a list of records."""
     comps = []
     pooled_before: dict[str, float] = {}
     pooled_after: dict[str, float] = {}

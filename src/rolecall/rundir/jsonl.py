@@ -6,15 +6,17 @@ import asyncio
 import contextlib
 import json
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel, ValidationError
 
 from rolecall.errors import RolecallError
+from rolecall.rundir.rows import row_validator
 
 R = TypeVar("R", bound=BaseModel)
+T = TypeVar("T")
 
 
 def append_records(path: Path, records: Sequence[BaseModel]) -> None:
@@ -128,6 +130,45 @@ def read_records(path: Path, model: type[R]) -> Iterator[R]:
     a valid record), the last one included when it is complete, is refused: ``RolecallError``
     naming the file and line, never skipped. Blank lines carry nothing and are passed over.
     """
+    validate = model.__pydantic_validator__.validate_json
+
+    def parse(raw: bytes, number: int) -> R:
+        try:
+            return cast(R, validate(raw))
+        except (ValidationError, ValueError):
+            return _parse(raw, model, path, number)  # the exact message, or what json.loads accepts
+
+    return _read(path, parse)
+
+
+def read_rows(path: Path, model: type[BaseModel]) -> Iterator[dict[str, Any]]:
+    """Like ``read_records``, but each record as a validated dict of the fields its line gave.
+
+    The same contract and the same errors as ``read_records`` (``rolecall.rundir.rows``), for
+    readers that keep a few fields of millions of lines: no model instance is built per line.
+    A field the line left out is absent from its row (its default is the model's,
+    ``rows.row_default``); a line only the model path accepts comes back with every field.
+    """
+    validate = row_validator(model)
+    if validate is None:
+        return (r.__dict__ for r in read_records(path, model))
+    fast = validate
+
+    def parse(raw: bytes, number: int) -> dict[str, Any]:
+        try:
+            return fast(raw)
+        except (ValidationError, ValueError):
+            return dict(_parse(raw, model, path, number).__dict__)
+
+    return _read(path, parse)
+
+
+def _read(path: Path, parse: Callable[[bytes, int], T]) -> Iterator[T]:
+    """Each non-blank line parsed; a torn last line (no newline) that does not parse is skipped.
+
+    Only the last line of a file can lack its newline, so that is how a torn tail is told apart
+    from a bad line in the middle, which is refused (``parse`` raises ``RolecallError``).
+    """
     if not path.exists():
         return
     try:
@@ -135,33 +176,30 @@ def read_records(path: Path, model: type[R]) -> Iterator[R]:
     except OSError as exc:
         raise RolecallError(f"cannot read: {exc.strerror or exc}", path=path) from None
     with f:
-        pending: bytes | None = None
         number = 0
         lines = iter(f)
         while True:
             try:
                 raw = next(lines)
             except StopIteration:
-                break
+                return
             except OSError as exc:
                 raise RolecallError(f"cannot read: {exc.strerror or exc}", path=path) from None
             number += 1
-            if pending is not None:
-                yield _parse(pending, model, path, number - 1)
-            pending = raw if raw.strip() else None
-        if pending is None:
-            return
-        if pending.endswith(b"\n"):
-            yield _parse(pending, model, path, number)
-            return
-        try:
-            record = _parse(pending, model, path, number)
-        except RolecallError:
-            return  # torn last line from a crash: ignored here, cut off on resume
-        yield record
+            if not raw.strip():
+                continue
+            if raw.endswith(b"\n"):
+                yield parse(raw, number)
+                continue
+            try:
+                record = parse(raw, number)
+            except RolecallError:
+                return  # torn last line from a crash: ignored here, cut off on resume
+            yield record
 
 
 def _parse(raw: bytes, model: type[R], path: Path, number: int) -> R:
+    """The reference reading of one line (stdlib json, then the model), with its error messages."""
     try:
         line = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

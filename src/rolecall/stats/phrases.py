@@ -32,24 +32,34 @@ class Phrase:
     count_b: int
 
 
-def ngram_counts(texts: Sequence[str], ngram: tuple[int, int]) -> Counter[str]:
-    """Counts of the n-grams (n in ``ngram``, inclusive) of ``texts``."""
+def _check(ngram: tuple[int, int]) -> None:
     if ngram[0] < 1 or ngram[0] > ngram[1]:
         raise ValueError(f"ngram must be (lo, hi) with 1 <= lo <= hi, got {ngram}")
+
+
+def ngram_counts(texts: Sequence[str], ngram: tuple[int, int]) -> Counter[str]:
+    """Counts of the n-grams (n in ``ngram``, inclusive) of ``texts``."""
+    _check(ngram)
     counts: Counter[str] = Counter()
-    lo, hi = ngram
     for text in texts:
-        for sentence in _SENT.split(text.lower()):
-            words = _WORD.findall(sentence)
-            for n in range(lo, hi + 1):
-                for i in range(len(words) - n + 1):
-                    gram = words[i : i + n]
-                    # a phrase that starts or ends with a stopword ("of the", "the model") says
-                    # nothing the content words alone do not
-                    if gram[0] in STOPWORDS or gram[-1] in STOPWORDS:
-                        continue
-                    counts[" ".join(gram)] += 1
+        add_ngrams(counts, text, ngram)
     return counts
+
+
+def add_ngrams(counts: Counter[str], text: str, ngram: tuple[int, int]) -> None:
+    """Add the n-grams of one text to ``counts`` (to count a corpus as it streams by)."""
+    _check(ngram)
+    lo, hi = ngram
+    for sentence in _SENT.split(text.lower()):
+        words = _WORD.findall(sentence)
+        for n in range(lo, hi + 1):
+            for i in range(len(words) - n + 1):
+                gram = words[i : i + n]
+                # a phrase that starts or ends with a stopword ("of the", "the model") says
+                # nothing the content words alone do not
+                if gram[0] in STOPWORDS or gram[-1] in STOPWORDS:
+                    continue
+                counts[" ".join(gram)] += 1
 
 
 def distinctive_phrases(
@@ -63,6 +73,18 @@ def distinctive_phrases(
 ) -> tuple[list[Phrase], list[Phrase]]:
     """(Most distinctive phrases of A, most distinctive of B), each by |z|, at most ``top``."""
     ca, cb = ngram_counts(texts_a, ngram), ngram_counts(texts_b, ngram)
+    return distinctive_from_counts(ca, cb, top=top, min_count=min_count, prior_total=prior_total)
+
+
+def distinctive_from_counts(
+    ca: Counter[str],
+    cb: Counter[str],
+    *,
+    top: int = 15,
+    min_count: int = 2,
+    prior_total: float | None = None,
+) -> tuple[list[Phrase], list[Phrase]]:
+    """``distinctive_phrases`` from the corpora's n-gram counts (``ngram_counts``/``add_ngrams``)."""
     vocab = sorted(set(ca) | set(cb))
     if not vocab or top <= 0:
         return [], []
