@@ -3,8 +3,8 @@
     .venv/bin/python bench/overhead.py [--quick] [--runs 3] [--latency 0.2] [--epochs 46]
 
 Workload: examples/personas/ml-engineer.md × the built-in research-orientation instrument
-(20 questions, 2 with a follow-up: 22 subject calls per epoch; 25 item × dimension verdicts per
-epoch) × ``--epochs`` (46: 1,012 subject calls + 1,150 judge calls), ``--concurrency 32``, the
+(call counts read from the instrument: in version 1.1, 52 items, 86 subject calls and 60 item ×
+dimension verdicts per epoch) × ``--epochs`` (46: 3,956 subject + 2,760 judge calls), ``--concurrency 32``, the
 subject and an LLM judge both on bench/loopback.py (fixed answer, fixed verdict JSON, fixed
 latency), ``--no-cache``, no tracking. Ideal = total calls × latency ÷ concurrency. Reports the
 process wall time (start of the CLI to its exit: imports, run directory, interview, judging,
@@ -15,6 +15,10 @@ bench/results/overhead.json.
 ``--what-if-no-fsync`` alternates each run with one in which ``os.fsync`` is a no-op (a
 ``sitecustomize`` on PYTHONPATH; an experiment, not rolecall's behaviour): the gap is what the
 per-record fsync of the run files costs the event loop.
+
+``--against SRC`` alternates each run with one of the rolecall package in SRC (the ``src``
+folder of another checkout, first on PYTHONPATH): a before/after comparison under the same
+load, e.g. ``git archive HEAD src | tar -x -C /tmp/before`` then ``--against /tmp/before/src``.
 """
 
 from __future__ import annotations
@@ -55,6 +59,12 @@ def startup_s(work: Path) -> float:
 def main() -> int:
     ap = workload_parser(__doc__, "10 epochs, 1 run")
     ap.add_argument("--what-if-no-fsync", action="store_true", help="alternate with os.fsync as a no-op")
+    ap.add_argument(
+        "--against",
+        type=Path,
+        metavar="SRC",
+        help="alternate with the rolecall package in SRC (before/after)",
+    )
     args = ap.parse_args()
     epochs, runs = (10, 1) if args.quick else (args.epochs, args.runs)
     subject, judge = calls_per_epoch()
@@ -66,11 +76,17 @@ def main() -> int:
         site.mkdir(parents=True, exist_ok=True)
         (site / "sitecustomize.py").write_text(NO_FSYNC)
         variants["no fsync"] = {"PYTHONPATH": str(site)}
+    if args.against:
+        src = args.against.resolve()
+        if not (src / "rolecall" / "__init__.py").exists():
+            ap.error(f"--against: no rolecall package in {src}")
+        variants[f"against {src}"] = {"PYTHONPATH": str(src)}
     rows = []
     with loopback(args.latency) as server:
         for i in range(runs):
             for label, extra in variants.items():
-                work = OUT / "overhead" / f"{i}-{label.replace(' ', '-')}"
+                slug = label.replace(" ", "-") if label in ("as is", "no fsync") else "against"
+                work = OUT / "overhead" / f"{i}-{slug}"
                 row = run_rolecall(server, epochs, args.concurrency, work, extra_env=extra)
                 row["variant"] = label
                 row["ratio_to_ideal"] = round(row["wall_s"] / ideal, 3)

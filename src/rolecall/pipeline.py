@@ -1,26 +1,27 @@
 """The main job: persona + instrument + model → interview → judge → summary → report.
 
 Every stage reads the previous stage's files, so ``resume`` simply runs the stages again:
-each one does only the work its output file does not already hold.
+each one does only the work its output file does not already hold. For item instruments the
+interview and the judging overlap (``rolecall.overlap``): a conversation's verdicts are asked
+as soon as it is on disk, which leaves the files in a state a resume reads the same way.
 """
 
 from __future__ import annotations
 
 import asyncio
+import importlib
 import platform
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rolecall import __version__
-from rolecall.aggregate import summarize
-from rolecall.analyses.ranking import rank_stage
-from rolecall.calibration import for_run, manifest_entry
-from rolecall.calls import Caller, CallStats, ResponseCache, open_cache
+from rolecall.calls import CallBudget, Caller, CallStats, ResponseCache, open_cache
 from rolecall.defaults import (
     DEFAULT_CONCURRENCY,
     DEFAULT_EPOCHS,
@@ -41,11 +42,12 @@ from rolecall.instrument import (
     select_items,
     subset,
 )
-from rolecall.interview import BASELINE_SYSTEM, pending_tasks, run_interview
+from rolecall.interview import BASELINE_SYSTEM, interview_stage, pending_tasks
 from rolecall.interview.session import pending_sessions, run_sessions
 from rolecall.judge import (
     JUDGE_PARAMS,
     Judge,
+    call_limit,
     describe_judge,
     make_judge,
     pending_judgements,
@@ -53,15 +55,45 @@ from rolecall.judge import (
 )
 from rolecall.judge.session import pending_session_judgements, run_session_judging
 from rolecall.models import GenParams, ModelAPI, make_model
+from rolecall.overlap import interview_and_judge
 from rolecall.persona import Persona, load_persona
 from rolecall.persona.model import PersonaStyle
 from rolecall.progress import NullProgress, Progress
-from rolecall.report import write_reports
-from rolecall.rundir import Manifest, RunDir, Subject, new_run_dir, repair_tail, write_json_atomic
+from rolecall.rundir import (
+    FailureRecord,
+    Manifest,
+    RunDir,
+    Subject,
+    new_run_dir,
+    repair_tail,
+    write_json_atomic,
+)
 from rolecall.rundir.records import InstrumentRef, ModelRef, PersonaRef
 from rolecall.rundir.summary import Summary, Timing
 from rolecall.rundir.versioned import dump_versioned
+from rolecall.stage_runner import workers_for
 from rolecall.star import star_probe
+
+
+def _on_first_use(module: str, name: str) -> Callable[..., Any]:
+    """``module.name``, imported when first called."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+    return call
+
+
+if TYPE_CHECKING:
+    from rolecall.aggregate import summarize
+    from rolecall.calibration import for_run
+    from rolecall.report import write_reports
+else:
+    # What only ``finish`` needs (numpy, the statistics, the agreement and label code, the report
+    # templates: ~0.2 s of imports) loads when the run finishes, not before its first call.
+    summarize = _on_first_use("rolecall.aggregate", "summarize")
+    for_run = _on_first_use("rolecall.calibration", "for_run")
+    write_reports = _on_first_use("rolecall.report", "write_reports")
 
 DEFAULT_INSTRUMENT = "research-orientation"
 PACKAGES = ("rolecall", "llama-cpp-python", "pydantic", "numpy", "scipy", "mlflow", "httpx")
@@ -173,7 +205,11 @@ def start_run(cfg: RunConfig) -> tuple[RunDir, Persona, Instrument, Manifest]:
         selection = {"items": ids, "items_per_dimension": cfg.items_per_dimension}
     subject = make_model(cfg.model)
     judges = [describe_judge(spec) for spec in cfg.judges]
-    calibration = manifest_entry(cfg.calibration, instrument.id, cfg.judges) if cfg.calibration else None
+    calibration = None
+    if cfg.calibration:
+        from rolecall.calibration import manifest_entry
+
+        calibration = manifest_entry(cfg.calibration, instrument.id, cfg.judges)
     params = GenParams(temperature=cfg.temperature, max_tokens=cfg.max_tokens, seed=cfg.seed)
     manifest = Manifest(
         rolecall_version=__version__,
@@ -251,30 +287,58 @@ async def judge_stage(
 ) -> tuple[int, dict[str, CallStats]]:
     """Judge every answer × dimension × judge not yet in scores.jsonl; then, for instruments that
     rank dimensions, measure each answer's relevance to every dimension (relevance.jsonl)."""
-    judges: list[Judge] = [
-        make_judge(j.spec, cache, concurrency=manifest.concurrency, seed=manifest.seed)
-        for j in manifest.judges
-    ]
+    judges = _make_judges(manifest, cache)
     try:
         jtasks = pending_judgements(run, instrument, judges)
         jbar = progress.stage("judging (" + ", ".join(j.name for j in judges) + ")", len(jtasks))
-        failures = await run_judging(run, instrument, jtasks, on_done=jbar.advance)
+        workers = workers_for(sum(call_limit(j, manifest.concurrency) for j in judges))
+        failures = await run_judging(run, instrument, jtasks, on_done=jbar.advance, workers=workers)
         jbar.close()
-        rank_stage(run, instrument, progress=progress)
-        stasks = pending_session_judgements(run, instrument, judges)
-        if stasks:
-            sbar = progress.stage("judging whole sessions", len(stasks))
-            failures += await run_session_judging(run, instrument, stasks, on_done=sbar.advance)
-            sbar.close()
+        failures += await _after_verdicts(run, instrument, judges, progress)
     finally:
-        for j in judges:
-            await j.aclose()
+        await _close(judges)
+    return len(failures), _judge_stats(judges)
+
+
+def _make_judges(
+    manifest: Manifest, cache: ResponseCache | None, budget: CallBudget | None = None
+) -> list[Judge]:
+    return [
+        make_judge(j.spec, cache, concurrency=manifest.concurrency, seed=manifest.seed, budget=budget)
+        for j in manifest.judges
+    ]
+
+
+async def _after_verdicts(
+    run: RunDir, instrument: Instrument, judges: list[Judge], progress: Progress
+) -> list[FailureRecord]:
+    """What follows the verdicts on single answers: ranking relevance (instruments that rank
+    dimensions) and the whole-session verdicts (session instruments)."""
+    if instrument.rank_dimensions:
+        from rolecall.analyses.ranking import rank_stage  # numpy, the embedding model
+
+        rank_stage(run, instrument, progress=progress)
+    stasks = pending_session_judgements(run, instrument, judges)
+    if not stasks:
+        return []
+    sbar = progress.stage("judging whole sessions", len(stasks))
+    failures = await run_session_judging(run, instrument, stasks, on_done=sbar.advance)
+    sbar.close()
+    return failures
+
+
+async def _close(judges: list[Judge]) -> None:
+    for j in judges:
+        await j.aclose()
+
+
+def _judge_stats(judges: list[Judge]) -> dict[str, CallStats]:
     stats: dict[str, CallStats] = {}
     for j in judges:
         js = j.call_stats()
         if js is not None:
             stats[f"judge:{j.name}"] = js
-    return len(failures), stats
+    return stats
 
 
 async def _execute(
@@ -288,7 +352,10 @@ async def _execute(
     assert manifest.subject_model is not None
     cache = open_cache(use_cache)
     subject = make_model(manifest.subject_model.spec)
-    caller = Caller(subject, cache, concurrency=manifest.concurrency, seed=manifest.seed)
+    # item instruments overlap the interview and the judging (rolecall.overlap): the subject's
+    # and the judges' calls then share one budget
+    budget = CallBudget() if instrument.session is None else None
+    caller = Caller(subject, cache, concurrency=manifest.concurrency, seed=manifest.seed, budget=budget)
     params = GenParams.model_validate(manifest.params)
     subjects: list[Subject] = ["persona", "baseline"] if manifest.baseline else ["persona"]
     style = manifest.persona.style if manifest.persona else "role"
@@ -315,21 +382,34 @@ async def _execute(
                 interlocutor=interlocutor,
                 on_turn=bar.advance,
             )
+            bar.close()
+            judge_failures, stats = await judge_stage(run, instrument, manifest, cache, progress)
         else:
-            tasks = pending_tasks(run, instrument, manifest.epochs, subjects)
-            bar = progress.stage(f"interview ({subject.spec})", len(tasks))
-            failures = await run_interview(
-                run,
-                tasks,
-                system_prompts=prompts,
-                reminders={"persona": reminder} if reminder else None,
-                caller=caller,
-                params=params,
-                on_done=bar.advance,
-                follow_up_policy=star_probe if instrument.star == "probe" else None,
-            )
-        bar.close()
-        judge_failures, stats = await judge_stage(run, instrument, manifest, cache, progress)
+            judges = _make_judges(manifest, cache, budget)
+            try:
+                failures = await interview_and_judge(
+                    run,
+                    instrument,
+                    pending_tasks(run, instrument, manifest.epochs, subjects),
+                    interview_stage(
+                        system_prompts=prompts,
+                        reminders={"persona": reminder} if reminder else None,
+                        caller=caller,
+                        params=params,
+                        follow_up_policy=star_probe if instrument.star == "probe" else None,
+                        into=run.transcript,
+                    ),
+                    subject=subject.spec,
+                    subject_limit=caller.limit,
+                    answers_follow_ups=subject.answers_follow_ups,
+                    judges=judges,
+                    concurrency=manifest.concurrency,
+                    progress=progress,
+                )
+                judge_failures = len(await _after_verdicts(run, instrument, judges, progress))
+            finally:
+                await _close(judges)
+            stats = _judge_stats(judges)
     finally:
         await subject.aclose()
         if interlocutor is not None:

@@ -30,7 +30,9 @@ def _ready(stage, run_dir, server) -> bool:
         return False
     if stage == "interview":
         return len(_lines(run_dir / "transcript.jsonl")) >= 4
-    return len(_lines(run_dir / "scores.jsonl")) >= 2
+    # verdicts start while the last conversations are asked (rolecall.overlap): wait for the
+    # whole transcript, so that the interrupt lands in the judging alone
+    return len(_lines(run_dir / "transcript.jsonl")) == 4 * 8 and len(_lines(run_dir / "scores.jsonl")) >= 2
 
 
 @pytest.mark.slow

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import random
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 
+from rolecall.calls.budget import CallBudget
 from rolecall.calls.cache import ResponseCache, cache_key
 from rolecall.errors import ModelCallError
 from rolecall.models.base import Completion, GenParams, Message, ModelAPI
@@ -38,7 +40,11 @@ class CallStats:
 
 
 class Caller:
-    """Calls one model through the cache with at most ``concurrency`` requests in flight."""
+    """Calls one model through the cache with at most ``concurrency`` requests in flight.
+
+    With a ``budget`` (a run that overlaps its interview and judging), the calls also count
+    against the limit the budget shares among several callers, at ``priority`` (lower first).
+    """
 
     def __init__(
         self,
@@ -48,20 +54,28 @@ class Caller:
         concurrency: int = 4,
         retry: RetryPolicy | None = None,
         seed: int = 0,
+        budget: CallBudget | None = None,
+        priority: int = 0,
     ):
         self.model = model
         self.cache = cache
         limit = max(1, concurrency)
         if model.max_concurrency:
             limit = min(limit, model.max_concurrency)
-        self._sem = asyncio.Semaphore(limit)
+        #: the most calls this caller has in flight at once
+        self.limit = limit
+        self._sem: AbstractAsyncContextManager[object] = (
+            budget.gate(limit, priority) if budget is not None else asyncio.Semaphore(limit)
+        )
         self.retry = retry or RetryPolicy()
         self._rng = random.Random(seed)
         self.stats = CallStats()
 
     async def complete(self, messages: list[Message], params: GenParams) -> Completion:
-        key = cache_key(self.model.spec, self.model.identity, messages, params)
+        # the key hashes the whole conversation: only worth it when there is a cache to ask
+        key = ""
         if self.cache is not None:
+            key = cache_key(self.model.spec, self.model.identity, messages, params)
             hit = self.cache.get(key)
             if hit is not None:
                 self.stats.cached += 1

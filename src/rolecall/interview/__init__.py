@@ -4,8 +4,16 @@ from rolecall.interview.runner import (
     BASELINE_SYSTEM,
     Task,
     completed_conversations,
+    interview_stage,
     pending_tasks,
     run_interview,
 )
 
-__all__ = ["BASELINE_SYSTEM", "Task", "completed_conversations", "pending_tasks", "run_interview"]
+__all__ = [
+    "BASELINE_SYSTEM",
+    "Task",
+    "completed_conversations",
+    "interview_stage",
+    "pending_tasks",
+    "run_interview",
+]

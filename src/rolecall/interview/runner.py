@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from rolecall.calls import Caller
 from rolecall.errors import ModelCallError
 from rolecall.instrument import Instrument, Item
 from rolecall.models import Completion, GenParams, Message
-from rolecall.rundir import FailureRecord, RunDir, Subject, TurnRecord, read_records
-from rolecall.stage_runner import run_stage
+from rolecall.rundir import FailureRecord, GroupAppender, RunDir, Subject, TurnRecord, read_records
+from rolecall.stage_runner import Feed, Stage, work_feed, workers_for
 
 OnDone = Callable[[int], None]  # called with output tokens when an item's conversation finishes
 FollowUpPolicy = Callable[[Item, str], str | None]  # (item, answers so far) -> one extra probe or None
@@ -122,18 +123,18 @@ async def _converse(
     return records
 
 
-async def run_interview(
-    run: RunDir,
-    tasks: list[Task],
+def interview_stage(
     *,
     system_prompts: dict[Subject, str],
     caller: Caller,
     params: GenParams,
-    on_done: OnDone | None = None,
+    on_done: Callable[[list[TurnRecord]], None] | None = None,
     follow_up_policy: FollowUpPolicy | None = None,
     reminders: dict[Subject, str] | None = None,
-) -> list[FailureRecord]:
-    """Ask every pending task; append each finished conversation; return the failures."""
+    into: Path,
+) -> Stage[Task, TurnRecord]:
+    """What the interview does with a task: converse, append the conversation to ``into`` (the
+    transcript), record a failed call; ``on_done`` with each finished conversation's records."""
 
     async def converse(task: Task) -> list[TurnRecord]:
         return await _converse(
@@ -155,8 +156,35 @@ async def run_interview(
             subject=task.subject,
         )
 
+    return Stage(converse, into, failed, on_done)
+
+
+async def run_interview(
+    run: RunDir,
+    tasks: list[Task],
+    *,
+    system_prompts: dict[Subject, str],
+    caller: Caller,
+    params: GenParams,
+    on_done: OnDone | None = None,
+    follow_up_policy: FollowUpPolicy | None = None,
+    reminders: dict[Subject, str] | None = None,
+) -> list[FailureRecord]:
+    """Ask every pending task; append each finished conversation; return the failures."""
+
     def done(records: list[TurnRecord]) -> None:
         if on_done:
             on_done(sum(r.tokens_out for r in records))
 
-    return await run_stage(run, tasks, converse, into=run.transcript, failed=failed, on_done=done)
+    stage = interview_stage(
+        system_prompts=system_prompts,
+        caller=caller,
+        params=params,
+        on_done=done,
+        follow_up_policy=follow_up_policy,
+        reminders=reminders,
+        into=run.transcript,
+    )
+    return await work_feed(
+        run, Feed(tasks, closed=True), stage, workers=workers_for(caller.limit), appender=GroupAppender()
+    )

@@ -1,7 +1,7 @@
 """Judging answers against anchored rubrics."""
 
 from rolecall.judge.answers import Answer, load_answers
-from rolecall.judge.judges import JUDGE_PARAMS, Judge, LLMJudge, describe_judge, make_judge
+from rolecall.judge.judges import JUDGE_PARAMS, Judge, LLMJudge, call_limit, describe_judge, make_judge
 from rolecall.judge.stage import pending_judgements, run_judging
 from rolecall.judge.verdict import Verdict, parse_verdict, quote_in_answer
 
@@ -11,6 +11,7 @@ __all__ = [
     "Judge",
     "LLMJudge",
     "Verdict",
+    "call_limit",
     "describe_judge",
     "load_answers",
     "make_judge",

@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import Protocol
 
-from rolecall.calls import Caller, CallStats, ResponseCache
+from rolecall.calls import CallBudget, Caller, CallStats, ResponseCache
 from rolecall.errors import RolecallError
 from rolecall.instrument import Dimension, Instrument, Item
 from rolecall.judge.answers import Answer
@@ -203,16 +203,31 @@ def weighted_from_logprobs(out: Completion, points: list[str]) -> float | None:
     return None
 
 
-def make_judge(spec: str, cache: ResponseCache | None, *, concurrency: int, seed: int) -> Judge:
+def make_judge(
+    spec: str,
+    cache: ResponseCache | None,
+    *,
+    concurrency: int,
+    seed: int,
+    budget: CallBudget | None = None,
+) -> Judge:
     """Build a judge from a spec: ``semantic`` is the embedding scorer; any model spec gives an
-    LLM rubric judge."""
+    LLM rubric judge. ``budget``: a limit its calls share with the subject's (after the
+    subject's, priority 1), when the judging overlaps the interview."""
     if spec == "semantic":
         from rolecall.scoring import SemanticJudge
 
         return SemanticJudge()
     base, mode = _split_mode(spec)
     model = make_model(base)
-    return LLMJudge(Caller(model, cache, concurrency=concurrency, seed=seed), mode=mode)
+    caller = Caller(model, cache, concurrency=concurrency, seed=seed, budget=budget, priority=1)
+    return LLMJudge(caller, mode=mode)
+
+
+def call_limit(judge: Judge, concurrency: int) -> int:
+    """How many of ``judge``'s verdicts can be in progress at once: its caller's limit for an LLM
+    judge; ``concurrency`` for any other (the semantic scorer works in threads)."""
+    return judge.caller.limit if isinstance(judge, LLMJudge) else max(1, concurrency)
 
 
 def _split_mode(spec: str) -> tuple[str, str]:
