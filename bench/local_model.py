@@ -1,12 +1,13 @@
 """Embedded-model throughput for a whole interview: rolecall's batched engine against sequential
 raw llama-cpp-python, as generated tokens per second.
 
-    .venv/bin/python bench/local_model.py [--quick] [--items 16] [--max-tokens 64] [--repeats 3]
+    .venv/bin/python bench/local_model.py [--quick] [--items 16] [--max-tokens 320] [--repeats 2]
 
 Same GGUF (the embedded Qwen2.5-Coder-0.5B-Instruct, assembled by ``ensure_embedded``), same
 threads and context per conversation, same chat messages: the persona's system prompt
 (examples/personas/ml-engineer.md) and the first ``--items`` research-orientation questions,
-each with its own seed (seed + item index), temperature 0.7 and top_p 0.95 (the run defaults).
+each with its own seed (seed + item index), temperature 0.7, top_p 0.95 and max_tokens 320 (the
+run defaults: answers run to their natural end, ~190 tokens here).
 
 - ``raw``: ``llama_cpp.Llama(model_path, n_ctx, n_threads)`` with llama-cpp-python's defaults,
   ``create_chat_completion`` once per question, one after another: what a plain script does.
@@ -47,6 +48,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import PERSONA, RESULTS, machine, write_result
+
+from rolecall.defaults import DEFAULT_MAX_TOKENS
 
 PATHS = ("raw", "rolecall", "rolecall-1-slot")
 
@@ -119,8 +122,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="6 questions, 32 tokens, 1 round")
     ap.add_argument("--items", type=int, default=16, help="questions in the interview")
-    ap.add_argument("--max-tokens", type=int, default=64)
-    ap.add_argument("--repeats", type=int, default=3, help="rounds over the three paths")
+    ap.add_argument("--max-tokens", type=int, default=DEFAULT_MAX_TOKENS)
+    ap.add_argument("--repeats", type=int, default=2, help="rounds over the three paths")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--results", type=Path, default=RESULTS)
     ap.add_argument("--llama-path", type=Path, help="a directory holding another llama_cpp build")
