@@ -137,7 +137,8 @@ def render(results: Path) -> str:
     if ca:
         note(ca)
         out.append(
-            f"| 4 | identical config rerun, same cache dir ({ca['expected_calls']:,} calls cold) | "
+            f"| 4 | identical config rerun, same cache dir ({ca['expected_calls']:,} requests; the cold run "
+            "already serves repeated identical judge prompts from the cache) | "
             f"model calls {ca['cold_calls']:,} → **{ca['warm_calls']}**; "
             f"wall {ca['cold_wall_s']:.2f} s → {ca['warm_wall_s']:.2f} s | 0 calls "
             f"| {_ok(ca['warm_calls'] == 0)} |"
