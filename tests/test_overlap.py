@@ -53,6 +53,9 @@ class _Recorder:
         def advance(self, tokens: int = 0) -> None:
             self._rec.advanced[self._name] += 1
 
+        def recount(self, total: int) -> None:
+            self._rec.totals[self._name] = total
+
         def close(self) -> None:
             pass
 
@@ -76,14 +79,16 @@ def test_overlapped_verdicts_equal_judging_the_finished_transcript(write, run_sc
     assert _scores(run) == overlapped
 
 
-def test_progress_totals_match_the_work(write, mini_persona, tmp_path):
+@pytest.mark.parametrize("failing", [False, True])
+def test_progress_totals_match_the_work(write, mini_persona, tmp_path, failing):
     from rolecall.pipeline import RunConfig, start_run
 
     instrument = write("pressure.yaml", PRESSURE_INSTRUMENT)
+    subject = "default: I would test it first.\n" + ("fail_when: edge-case crashes\n" if failing else "")
     cfg = RunConfig(
         persona=mini_persona,
         instrument=str(instrument),
-        model=f"scripted:{write('subject.yaml', 'default: I would test it first.')}",
+        model=f"scripted:{write('subject.yaml', subject)}",
         judges=[f"scripted:{tmp_path / 'judge.yaml'}"],
         out=tmp_path / "runs",
         epochs=2,
@@ -101,7 +106,13 @@ def test_progress_totals_match_the_work(write, mini_persona, tmp_path):
     judging = next(k for k in progress.totals if k.startswith("judging"))
     assert progress.totals[interview] == progress.advanced[interview] == 2 * 2 * 3
     n_scores = len(list(read_records(run.scores, ScoreRecord)))
-    assert progress.totals[judging] == progress.advanced[judging] == n_scores == 2 * 2 * 5
+    # a conversation that failed brings no verdicts: the judging bar's total says so and ends full
+    assert progress.totals[judging] == progress.advanced[judging] == n_scores
+    assert n_scores == (2 * 2 * 5 if not failing else 2 * 2 * 5 - 2 * 2 * len(_q2_dimensions(inst)))
+
+
+def _q2_dimensions(instrument) -> list[str]:
+    return next(i for i in instrument.items if i.id == "q2").dimensions
 
 
 def test_resume_judges_only_the_answers_without_a_verdict(run_scripted):

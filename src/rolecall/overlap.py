@@ -71,6 +71,7 @@ async def interview_and_judge(
     pending = pending_judgements(run, instrument, judges)  # a resumed run's unjudged answers
     verdicts: Feed[JudgeTask] = Feed(pending)
     held: list[JudgeTask] = []  # verdicts of judges that wait for the interview
+    queued = len(pending)  # verdicts asked for so far, for the bar's final total
     ibar = progress.stage(f"interview ({subject})", len(tasks))
     jbar = progress.stage(
         "judging (" + ", ".join(j.name for j in judges) + ")",
@@ -78,10 +79,12 @@ async def interview_and_judge(
     )
 
     def conversation_done(records: list[TurnRecord]) -> None:
+        nonlocal queued
         ibar.advance(sum(r.tokens_out for r in records))
         if not records:
             return  # failed: failures.jsonl has it, a resume asks again
         new = judge_tasks(instrument, answers_from_turns(records), judges)
+        queued += len(new)
         verdicts.put(t for t in new if isinstance(t[2], LLMJudge))
         held.extend(t for t in new if not isinstance(t[2], LLMJudge))
 
@@ -94,6 +97,7 @@ async def interview_and_judge(
             appender=appender,
         )
         ibar.close()
+        jbar.recount(queued)  # failed conversations bring no verdicts: the bar still ends full
         verdicts.put(held)
         verdicts.close()
         return failures

@@ -7,6 +7,10 @@ from typing import Protocol
 
 class Bar(Protocol):
     def advance(self, tokens: int = 0) -> None: ...
+    def recount(self, total: int) -> None:
+        """The stage's work is now known to be ``total`` (e.g. conversations that failed bring
+        no verdicts)."""
+
     def close(self) -> None: ...
 
 
@@ -17,6 +21,9 @@ class Progress(Protocol):
 
 class _NullBar:
     def advance(self, tokens: int = 0) -> None:
+        pass
+
+    def recount(self, total: int) -> None:
         pass
 
     def close(self) -> None:

@@ -28,6 +28,9 @@ class RichBar:
         self._tokens += tokens
         self._p.update(self._task, advance=1, tokens=f"{self._tokens:,} tok")
 
+    def recount(self, total: int) -> None:
+        self._p.update(self._task, total=total)
+
     def close(self) -> None:
         self._p.refresh()
 

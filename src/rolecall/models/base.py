@@ -58,6 +58,9 @@ class ModelAPI(abc.ABC):
     spec: str
     #: identity of the weights or endpoint (e.g. a GGUF hash), for manifests
     identity: str = ""
+    #: what else decides the output for given weights (e.g. the arithmetic of an in-process
+    #: engine); part of the response cache key, so replies of another revision are not served
+    revision: str = ""
     #: how many calls may be in flight at once; None = no limit of the provider's own
     max_concurrency: int | None = None
     #: whether the subject can answer follow-up probes (a recorded transcript cannot)

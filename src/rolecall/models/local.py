@@ -78,6 +78,9 @@ def _prompt_tokens(engine: Engine, messages: list[Message], suffix: str = "") ->
 class LocalModel(ModelAPI):
     max_concurrency = SLOTS
     context_window = N_CTX
+    #: the engine's batch-invariant arithmetic gives other text than llama-cpp-python's defaults
+    #: (which earlier versions used) for the same seed: cached replies of those are not reused
+    revision = "batched-engine-1"
 
     def __init__(self, spec: str, path: Path, identity: str):
         if not path.exists():
