@@ -139,7 +139,6 @@ class Engine:
         self._ctx = ctx
         self._mem = llama_cpp.llama_get_memory(ctx)
         self.n_ctx = llama_cpp.llama_n_ctx_seq(ctx)
-        self.n_vocab = self.model.n_vocab()
         self.chat_template: str | None = self.model.metadata().get("tokenizer.chat_template") or None
         self._batch = llama_cpp.llama_batch_init(n_batch, 0, 1)
         self._slots = [_Slot(seq=i) for i in range(slots)]
@@ -233,20 +232,20 @@ class Engine:
             req = self._queue.popleft()
             if req.future.cancelled():
                 continue
-            if self._worth_waiting(req):
+            reuse = [self._reusable(slot, req.prompt) for slot in self._slots]  # by seq
+            if self._worth_waiting(req, max(reuse)):
                 waiting.append(req)
                 continue
-            best = max(free, key=lambda s: self._reusable(s, req.prompt))
-            k = self._reusable(best, req.prompt)
-            donor = max(self._slots, key=lambda s: self._reusable(s, req.prompt))
-            k_donor = self._reusable(donor, req.prompt)
-            if k_donor > k:
+            best = max(free, key=lambda s: reuse[s.seq])
+            donor = max(self._slots, key=lambda s: reuse[s.seq])
+            k = reuse[best.seq]
+            if reuse[donor.seq] > k:
                 # copy the donor's stream into the free slot whose cache is worth least
-                best = min(free, key=lambda s: self._reusable(s, req.prompt))
+                best = min(free, key=lambda s: reuse[s.seq])
+                k = reuse[donor.seq]
                 ll.llama_memory_seq_rm(self._mem, best.seq, -1, -1)
                 ll.llama_memory_seq_cp(self._mem, donor.seq, best.seq, -1, -1)
-                best.cached = donor.cached[:k_donor]
-                k = k_donor
+                best.cached = donor.cached[:k]
             ll.llama_memory_seq_rm(self._mem, best.seq, k, -1)
             best.cached = best.cached[:k]
             best.reusable = k
@@ -260,10 +259,10 @@ class Engine:
                 best.sampler = self._sampler(req.sampling)
         self._queue.extendleft(reversed(waiting))
 
-    def _worth_waiting(self, req: _Request) -> bool:
+    def _worth_waiting(self, req: _Request, now: int) -> bool:
         """Whether a slot still reading a prompt will soon hold a longer reusable prefix of this
-        one (e.g. the persona's system prompt that every first question shares)."""
-        now = max(self._reusable(s, req.prompt) for s in self._slots)
+        one than the ``now`` tokens reusable already (e.g. the persona's system prompt that every
+        first question shares)."""
         for slot in self._slots:
             if slot.req is not None and slot.todo:
                 shared = min(_lcp(slot.req.prompt, req.prompt), len(req.prompt) - 1)
