@@ -13,15 +13,20 @@ from rolecall.hashing import sha256_json
 from rolecall.models.base import Completion, GenParams, Message
 
 
-def cache_key(spec: str, identity: str, messages: list[Message], params: GenParams) -> str:
-    return sha256_json(
-        {
-            "spec": spec,
-            "identity": identity,
-            "params": params.model_dump(mode="json"),
-            "messages": [m.model_dump() for m in messages],
-        }
-    )
+def cache_key(
+    spec: str, identity: str, messages: list[Message], params: GenParams, revision: str = ""
+) -> str:
+    """``revision``: what else decides the output for these weights (``ModelAPI.revision``); a
+    model without one keeps the keys it always had."""
+    key = {
+        "spec": spec,
+        "identity": identity,
+        "params": params.model_dump(mode="json"),
+        "messages": [m.model_dump() for m in messages],
+    }
+    if revision:
+        key["revision"] = revision
+    return sha256_json(key)
 
 
 class ResponseCache:

@@ -75,8 +75,8 @@ class Caller:
         # the key hashes the whole conversation: only worth it when there is a cache to ask
         key = ""
         if self.cache is not None:
-            identity = self.model.identity + (f"#{self.model.revision}" if self.model.revision else "")
-            key = cache_key(self.model.spec, identity, messages, params)
+            model = self.model
+            key = cache_key(model.spec, model.identity, messages, params, model.revision)
             hit = self.cache.get(key)
             if hit is not None:
                 self.stats.cached += 1
