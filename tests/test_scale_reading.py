@@ -26,7 +26,7 @@ from rolecall.rundir import (
 )
 from rolecall.rundir.jsonl import _parse, read_rows
 from rolecall.rundir.records import DimensionRelevance
-from rolecall.rundir.rows import full_row, row_validator
+from rolecall.rundir.rows import row_default, row_validator
 
 LINES: list[tuple[type[BaseModel], BaseModel]] = [
     (
@@ -56,6 +56,12 @@ TOKENS = ["null", "true", "1", "-1", "1.5", '"x"', "[]", "{}", "NaN", '"\\ud800"
 TOKENS += ['"pressure"', '"baseline"', '"q1#pressure"']
 #: inserted raw only: the stdlib refuses integers this long
 RAW_TOKENS = [*TOKENS, "9" * 5000]
+
+
+def full_row(model: type[BaseModel], row: dict[str, Any]) -> dict[str, Any]:
+    """``row`` with every field the line left out at its default (what the model would hold)."""
+    optional = [k for k, f in model.model_fields.items() if not f.is_required()]
+    return {**{k: row_default(model, k) for k in optional}, **row}
 
 
 def _mutate(rng: random.Random, line: bytes) -> bytes:

@@ -77,8 +77,3 @@ def row_default(model: type[BaseModel], field: str) -> Any:
     """The default of ``model``'s ``field`` (a fresh value each call for a ``default_factory``)."""
     info = model.model_fields[field]
     return info.get_default(call_default_factory=True) if info.default_factory else _defaults(model)[field]
-
-
-def full_row(model: type[BaseModel], row: dict[str, Any]) -> dict[str, Any]:
-    """``row`` with every field the line left out at its default (what the model would hold)."""
-    return {**{k: row_default(model, k) for k in _defaults(model)}, **row}
